@@ -1,0 +1,109 @@
+/* Tile loops of the CPU engine.  engine.c includes this twice, once compiled for the
+ * baseline ISA and once for AVX2, with FI_FN naming the copy.  The loops are plain
+ * scalar code over small arrays; the compiler vectorises them, and since the math is
+ * IEEE-exact operations only, both copies give identical bits. */
+
+#define FI_TILE 512 /* elements per tile: its words and results stay in L1 */
+
+static void FI_FN(words)(fi_u32 *restrict w, fi_u64 b0, int nb, fi_u64 seed, fi_u64 stream)
+{
+    /* caller guarantees the low counter word does not wrap inside a tile */
+    const fi_u32 lo = (fi_u32)b0, hi = (fi_u32)(b0 >> 32);
+    const fi_u32 s0 = (fi_u32)stream, s1 = (fi_u32)(stream >> 32);
+    const fi_u32 k0 = (fi_u32)seed, k1 = (fi_u32)(seed >> 32);
+    for (int i = 0; i < nb; i++) {
+        fi_u32 c0 = lo + (fi_u32)i, c1 = hi, c2 = s0, c3 = s1;
+        fi_philox4x32_10(&c0, &c1, &c2, &c3, k0, k1);
+        w[4 * i] = c0; w[4 * i + 1] = c1; w[4 * i + 2] = c2; w[4 * i + 3] = c3;
+    }
+}
+
+/* cnt elements (a multiple of 4) of a 32-bit-or-smaller output, from cnt words. */
+static void FI_FN(tile_f32)(int dist, const fi_params *p, const fi_u32 *restrict w, int cnt,
+                            float *restrict res)
+{
+    const float loc = (float)p->loc, scale = (float)p->scale;
+    if (dist == FI_UNIFORM) {
+        const float clamp = (float)p->hi_clamp;
+        for (int i = 0; i < cnt; i++) res[i] = fi_uniform_f32(w[i], loc, scale, clamp);
+    } else if (dist == FI_NORMAL) {
+        for (int k = 0; k < cnt / 2; k++) {
+            float z0, z1;
+            fi_normal_pair_f32(w[2 * k], w[2 * k + 1], &z0, &z1);
+            res[2 * k] = loc + scale * z0;
+            res[2 * k + 1] = loc + scale * z1;
+        }
+    } else {
+        const float pa = (float)p->pa, d = (float)p->d, qb = (float)p->qb;
+        const float alpha = (float)p->alpha, beta = (float)p->beta;
+        const float lo_c = (float)p->lo_clamp, hi_c = (float)p->hi_clamp;
+        for (int i = 0; i < cnt; i++) {
+            float z = fi_trunc_z_f32(w[i], pa, d, qb, alpha, beta);
+            res[i] = fi_minf(fi_maxf(loc + scale * z, lo_c), hi_c);
+        }
+    }
+}
+
+/* cnt elements (even) of a float64 output, from 2 * cnt words. */
+static void FI_FN(tile_f64)(int dist, const fi_params *p, const fi_u32 *restrict w, int cnt,
+                            double *restrict res)
+{
+    const double loc = p->loc, scale = p->scale;
+    if (dist == FI_UNIFORM) {
+        for (int i = 0; i < cnt; i++)
+            res[i] = fi_uniform_f64(w[2 * i], w[2 * i + 1], loc, scale, p->hi_clamp);
+    } else if (dist == FI_NORMAL) {
+        for (int k = 0; k < cnt / 2; k++) {
+            double z0, z1;
+            fi_normal_pair_f64(w[4 * k], w[4 * k + 1], w[4 * k + 2], w[4 * k + 3], &z0, &z1);
+            res[2 * k] = loc + scale * z0;
+            res[2 * k + 1] = loc + scale * z1;
+        }
+    } else {
+        for (int i = 0; i < cnt; i++) {
+            double z = fi_trunc_z_f64(w[2 * i], w[2 * i + 1], p->pa, p->d, p->qb, p->alpha, p->beta);
+            res[i] = fi_min(fi_max(loc + scale * z, p->lo_clamp), p->hi_clamp);
+        }
+    }
+}
+
+static void FI_FN(fill)(void *out, int fmt, int dist, const fi_params *p,
+                        fi_u64 seed, fi_u64 stream, fi_u64 e0, fi_i64 n)
+{
+    fi_u32 w[2 * FI_TILE];
+    double res_d[FI_TILE];
+    float *res_f = (float *)res_d;
+    const int wide = fmt == FI_F64;
+    const fi_u64 align = wide ? 2 : 4;          /* elements per Philox block */
+    const fi_u64 end = e0 + (fi_u64)n;
+    fi_u64 t = e0 - e0 % align;
+    while (t < end) {
+        fi_u64 tend = end + (align - end % align) % align;
+        if (tend - t > FI_TILE) tend = t + FI_TILE;
+        fi_u64 b0 = t / align;
+        fi_u64 nb = (tend - t) / align;
+        fi_u64 room = 0x100000000ull - (b0 & 0xffffffffull);
+        if (nb > room) { nb = room; tend = t + nb * align; }
+        int cnt = (int)(tend - t);
+        fi_u64 lo = t > e0 ? t : e0, hi = tend < end ? tend : end;
+        fi_u64 skip = lo - t, off = lo - e0, len = hi - lo;
+        FI_FN(words)(w, b0, (int)nb, seed, stream);
+        if (wide) {
+            double *o = (double *)out + off;
+            int direct = skip == 0 && len == (fi_u64)cnt;
+            FI_FN(tile_f64)(dist, p, w, cnt, direct ? o : res_d);
+            if (!direct) for (fi_u64 i = 0; i < len; i++) o[i] = res_d[skip + i];
+        } else if (fmt == FI_F32) {
+            float *o = (float *)out + off;
+            int direct = skip == 0 && len == (fi_u64)cnt;
+            FI_FN(tile_f32)(dist, p, w, cnt, direct ? o : res_f);
+            if (!direct) for (fi_u64 i = 0; i < len; i++) o[i] = res_f[skip + i];
+        } else {
+            fi_u16 *o = (fi_u16 *)out + off;
+            FI_FN(tile_f32)(dist, p, w, cnt, res_f);
+            if (fmt == FI_F16) for (fi_u64 i = 0; i < len; i++) o[i] = fi_f32_to_f16(res_f[skip + i]);
+            else for (fi_u64 i = 0; i < len; i++) o[i] = fi_f32_to_bf16(res_f[skip + i]);
+        }
+        t = tend;
+    }
+}

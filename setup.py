@@ -1,0 +1,44 @@
+"""Build of the Cython/C engine: -O3, no FMA contraction, no fast-math, OpenMP if the
+compiler has it.  AVX2 is chosen at run time inside the extension (engine.c), so wheels
+and source builds run on any x86-64 or arm64."""
+import os
+import subprocess
+import sys
+import tempfile
+
+from setuptools import Extension, setup
+from Cython.Build import cythonize
+
+
+def _compiler_accepts(flag):
+    cc = os.environ.get("CC", "cc")
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "t.c")
+        with open(src, "w") as f:
+            f.write("#include <omp.h>\nint main(void){return omp_get_max_threads() < 0;}\n")
+        try:
+            return subprocess.run([cc, flag, src, "-o", os.path.join(d, "t")],
+                                  capture_output=True).returncode == 0
+        except OSError:
+            return False
+
+
+openmp = sys.platform != "win32" and os.environ.get("FASTINIT_NO_OPENMP") != "1" \
+    and _compiler_accepts("-fopenmp")
+compile_args = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno", "-fno-fast-math"]
+link_args = []
+if openmp:
+    compile_args.append("-fopenmp")
+    link_args.append("-fopenmp")
+
+ext = Extension(
+    "fastinit._core._engine",
+    sources=["fastinit/_core/_engine.pyx", "fastinit/_core/engine.c"],
+    include_dirs=["fastinit/_core"],
+    extra_compile_args=compile_args,
+    extra_link_args=link_args,
+    depends=["fastinit/_core/philox.h", "fastinit/_core/sample.h",
+             "fastinit/_core/engine.h", "fastinit/_core/fill_impl.h"],
+)
+
+setup(ext_modules=cythonize([ext], language_level=3))
