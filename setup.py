@@ -25,7 +25,7 @@ def _compiler_accepts(flag):
 
 openmp = sys.platform != "win32" and os.environ.get("FASTINIT_NO_OPENMP") != "1" \
     and _compiler_accepts("-fopenmp")
-compile_args = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno", "-fno-fast-math"]
+compile_args = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno", "-fno-wrapv"]
 link_args = []
 if openmp:
     compile_args.append("-fopenmp")
