@@ -8,3 +8,6 @@ from .sampling import (normal, normal_, random_raw, truncated_normal, truncated_
                        uniform, uniform_)
 
 __version__ = "0.1.0"
+
+from .initializers import *  # noqa: E402,F401,F403  (the catalog; supersedes the NumPy-only samplers above)
+from . import fans  # noqa: E402,F401
