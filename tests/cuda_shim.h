@@ -19,10 +19,8 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__FMA__) || defined(__FP_FAST_FMA) || defined(__FAST_MATH__)
-#if defined(__FAST_MATH__)
+#ifdef __FAST_MATH__
 #error "compile the emulation without fast-math"
-#endif
 #endif
 
 #define __CUDACC_RTC__ 1
