@@ -232,3 +232,15 @@ def test_errors(cp):
     with pytest.raises(TypeError):
         _gpu.fill_device(np.empty(4, np.float32), _host.UNIFORM,
                          _params("uniform", _host.F32, (0, 1)), _host.F32, seed=0, stream=0)
+
+
+def test_bench_module():
+    from fastinit import _bench_gpu
+    if not _gpu.available():
+        with pytest.raises(RuntimeError, match="CUDA benchmark needs"):
+            _bench_gpu.run(numel=1024, repeat=1)
+        return
+    rows, text = _bench_gpu.run(numel=1 << 16, repeat=1)
+    assert rows[0]["frac_of_fill"] == 1.0 and "fastinit" in text
+    assert {r["op"] for r in rows if r["library"] == "fastinit"} == \
+        {"uniform_", "normal_", "truncated_normal_"}
