@@ -25,7 +25,12 @@ def _compiler_accepts(flag):
 
 openmp = sys.platform != "win32" and os.environ.get("FASTINIT_NO_OPENMP") != "1" \
     and _compiler_accepts("-fopenmp")
-compile_args = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno", "-fno-wrapv"]
+# -ffp-contract=off: no FMA, so every backend rounds identically.  The other three
+# change no value: -fno-math-errno lets sqrt vectorise, -fno-trapping-math lets the
+# branch-free selects around divisions if-convert, -fno-wrapv undoes Python's -fwrapv
+# (which stops the vectoriser proving index arithmetic linear).  No -ffast-math.
+compile_args = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno",
+                "-fno-trapping-math", "-fno-wrapv"]
 link_args = []
 if openmp:
     compile_args.append("-fopenmp")
@@ -38,7 +43,8 @@ ext = Extension(
     extra_compile_args=compile_args,
     extra_link_args=link_args,
     depends=["fastinit/_core/philox.h", "fastinit/_core/sample.h",
-             "fastinit/_core/engine.h", "fastinit/_core/fill_impl.h"],
+             "fastinit/_core/engine.h", "fastinit/_core/fill_impl.h",
+             "fastinit/_core/philox_avx2.h"],
 )
 
 setup(ext_modules=cythonize([ext], language_level=3))

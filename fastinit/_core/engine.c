@@ -11,9 +11,12 @@
 #define FI_HAVE_AVX2_COPY 1
 #pragma GCC push_options
 #pragma GCC target("avx2")
+#include "philox_avx2.h"
+#define FI_PHILOX16 fi_philox16_avx2
 #define FI_FN(name) fi_avx2_##name
 #include "fill_impl.h"
 #undef FI_FN
+#undef FI_PHILOX16
 #pragma GCC pop_options
 #endif
 

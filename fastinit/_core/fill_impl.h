@@ -11,7 +11,11 @@ static void FI_FN(words)(fi_u32 *restrict w, fi_u64 b0, int nb, fi_u64 seed, fi_
     const fi_u32 lo = (fi_u32)b0, hi = (fi_u32)(b0 >> 32);
     const fi_u32 s0 = (fi_u32)stream, s1 = (fi_u32)(stream >> 32);
     const fi_u32 k0 = (fi_u32)seed, k1 = (fi_u32)(seed >> 32);
-    for (int i = 0; i < nb; i++) {
+    int i = 0;
+#ifdef FI_PHILOX16
+    for (; i + 16 <= nb; i += 16) FI_PHILOX16(w + 4 * i, lo + (fi_u32)i, hi, s0, s1, k0, k1);
+#endif
+    for (; i < nb; i++) {
         fi_u32 c0 = lo + (fi_u32)i, c1 = hi, c2 = s0, c3 = s1;
         fi_philox4x32_10(&c0, &c1, &c2, &c3, k0, k1);
         w[4 * i] = c0; w[4 * i + 1] = c1; w[4 * i + 2] = c2; w[4 * i + 3] = c3;
