@@ -10,7 +10,7 @@
 #define FASTINIT_PHILOX_H
 
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
-#define FI_INLINE __device__ __forceinline__
+#define FI_INLINE static __device__ __forceinline__
 typedef unsigned int fi_u32;
 typedef int fi_i32;
 typedef unsigned long long fi_u64;
