@@ -131,6 +131,12 @@ def _torch_host_view(t):
     return d.numpy()
 
 
+def shape_of(x):
+    """The shape of an array of any supported framework (TypeError for anything else)."""
+    kind_of_array(x)
+    return tuple(int(d) for d in x.shape)
+
+
 def array_dtype(x):
     return np_dtype(x.dtype, "the array's dtype")
 

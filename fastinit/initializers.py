@@ -118,7 +118,7 @@ def _variance_scaling_args(shape, scale, mode, distribution, in_axis, out_axis, 
 
 
 def _array_shape(array, global_shape):
-    shape = tuple(int(d) for d in array.shape)
+    shape = _dispatch.shape_of(array)
     return shape if global_shape is None else _layout.check_shape(global_shape, "global_shape")
 
 
@@ -393,7 +393,7 @@ def orthogonal(shape, gain=1.0, column_axis=-1, *, seed=None, stream=0, dtype=No
 def orthogonal_(array, gain=1.0, *, column_axis=-1, seed=None, stream=0):
     """In-place :func:`orthogonal`."""
     gain = _real(gain, "gain")
-    shape = tuple(int(d) for d in array.shape)
+    shape = _dispatch.shape_of(array)
     seed, stream = _seeding.resolve(seed, stream)
     return _dispatch.assign_(array, _orthogonal_host(shape, gain, column_axis, seed, stream))
 
@@ -420,7 +420,7 @@ def identity(shape, gain=1.0, *, dtype=None, xp=None, device=None, like=None, ch
 def identity_(array, gain=1.0):
     """In-place :func:`identity`."""
     gain = _real(gain, "gain")
-    return _dispatch.assign_(array, _eye_host(tuple(int(d) for d in array.shape), gain))
+    return _dispatch.assign_(array, _eye_host(_dispatch.shape_of(array), gain))
 
 
 eye, eye_ = identity, identity_
@@ -459,7 +459,7 @@ def dirac(shape, groups=1, *, dtype=None, xp=None, device=None, like=None, chunk
 
 def dirac_(array, groups=1):
     """In-place :func:`dirac`."""
-    return _dispatch.assign_(array, _dirac_host(tuple(int(d) for d in array.shape), groups))
+    return _dispatch.assign_(array, _dirac_host(_dispatch.shape_of(array), groups))
 
 
 # ---- sparse ----------------------------------------------------------------------------------
@@ -507,5 +507,5 @@ def sparse_(array, sparsity, std=0.01, *, seed=None, stream=0):
     """In-place :func:`sparse`."""
     seed, stream = _seeding.resolve(seed, stream)
     dt = _dispatch.array_dtype(array)
-    host = _sparse_host(tuple(int(d) for d in array.shape), dt, sparsity, std, seed, stream)
+    host = _sparse_host(_dispatch.shape_of(array), dt, sparsity, std, seed, stream)
     return _dispatch.assign_(array, host)
