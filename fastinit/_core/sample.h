@@ -183,10 +183,11 @@ FI_INLINE void fi_sincos2pi_f64(double K, double *sinv, double *cosv)
 FI_INLINE float fi_ndtri_tail_f32(float t)
 {
     /* Each region is a rational function; the lane's numerator and denominator are
-     * selected first so one division serves all three (same bits as dividing each). */
+     * selected first so one division serves all three (same bits as dividing each;
+     * the central one is (x * N) / D, as AS 241 writes it). */
     float x = 0.5f - t;
     float r = 0.180625f - x * x;
-    float nc = ((59.109374720f * r + 159.29113202f) * r + 50.434271938f) * r + 3.3871327179f;
+    float nc = x * (((59.109374720f * r + 159.29113202f) * r + 50.434271938f) * r + 3.3871327179f);
     float dc = ((67.187563600f * r + 78.757757664f) * r + 17.895169469f) * r + 1.0f;
     float s = fi_sqrtf(-fi_log_f32(fi_maxf(t, 1.17549435e-38f)));
     float a = s - 1.6f;
@@ -198,8 +199,7 @@ FI_INLINE float fi_ndtri_tail_f32(float t)
     int central = t >= 0.075f, mid = s <= 5.0f;
     float num = central ? nc : (mid ? nm : nt);
     float den = central ? dc : (mid ? dm : dt);
-    float q = num / den;
-    return central ? x * q : q;
+    return num / den;
 }
 
 /* The same in double; AS 241 PPND16. */
@@ -207,7 +207,7 @@ FI_INLINE double fi_ndtri_tail_f64(double t)
 {
     double x = 0.5 - t;
     double r = 0.180625 - x * x;
-    double nc = (((((((2.5090809287301226727e+03 * r + 3.3430575583588128105e+04) * r
+    double nc = x * (((((((2.5090809287301226727e+03 * r + 3.3430575583588128105e+04) * r
                          + 6.7265770927008700853e+04) * r + 4.5921953931549871457e+04) * r
                          + 1.3731693765509461125e+04) * r + 1.9715909503065514427e+03) * r
                          + 1.3314166789178437745e+02) * r + 3.3871328727963666080e+00);
@@ -237,8 +237,7 @@ FI_INLINE double fi_ndtri_tail_f64(double t)
     int central = t >= 0.075, mid = s <= 5.0;
     double num = central ? nc : (mid ? nm : nt);
     double den = central ? dc : (mid ? dm : dt);
-    double q = num / den;
-    return central ? x * q : q;
+    return num / den;
 }
 
 /* ---- the three transforms, float32 --------------------------------------------- */
