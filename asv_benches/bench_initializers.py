@@ -1,5 +1,6 @@
 """Catalog initializers (fastinit's Glorot/He/LeCun/orthogonal) beside NumPy and PyTorch
-doing the same work.  The catalog is looked up at setup time, so these are skipped
+doing the same work (he_normal and lecun_normal are truncated normals, as in Keras and
+JAX: torch does them with ``trunc_normal_``; NumPy has none and is skipped).  The catalog is looked up at setup time, so these are skipped
 (NotImplementedError) where it is not available.
 
 Orthogonal is a QR decomposition, so it runs on smaller matrices: 256 x 256 for the
@@ -12,6 +13,7 @@ import numpy as np
 from . import _common as c
 
 INITIALIZERS = ["glorot_uniform", "he_normal", "lecun_normal", "orthogonal"]
+TRUNCATED_STD = 0.87962566103423978   # std of N(0, 1) truncated to [-2, 2]
 ORTHO_SHAPES = {c.M1: (256, 256), c.M16: (1024, 1024)}
 
 
@@ -49,18 +51,20 @@ def _numpy_call(name, shape, dtype, threads):
             return out
         return run
     if name in ("he_normal", "lecun_normal"):
-        std = math.sqrt((2.0 if name == "he_normal" else 1.0) / fan_in)
-
-        def run():
-            out = rng.standard_normal(shape, dtype=dtype)
-            out *= std
-            return out
-        return run
+        raise NotImplementedError("NumPy has no truncated normal (fastinit's he_normal and "
+                                  "lecun_normal are truncated, as in Keras and JAX)")
 
     def run():  # orthogonal: QR of a Gaussian matrix, signs fixed by diag(R)
         q, r = np.linalg.qr(rng.standard_normal(shape, dtype=dtype))
         return q * np.sign(np.diag(r))
     return run
+
+
+def _trunc(init, t, scale):
+    """Keras/JAX variance scaling with a truncated normal, in torch: std
+    sqrt(scale / fan_in) / 0.8796..., cut at two (pre-correction) std."""
+    std = math.sqrt(scale / t.shape[1]) / TRUNCATED_STD
+    return init.trunc_normal_(t, 0.0, std, -2 * std, 2 * std)
 
 
 def _torch_call(name, shape, dtype, threads):
@@ -71,8 +75,8 @@ def _torch_call(name, shape, dtype, threads):
     # torch's layout is (out, in): the transposed shape has the same fans
     tshape = shape[::-1]
     fn = {"glorot_uniform": init.xavier_uniform_,
-          "he_normal": lambda t: init.kaiming_normal_(t, nonlinearity="relu"),
-          "lecun_normal": lambda t: init.normal_(t, 0.0, math.sqrt(1.0 / t.shape[1])),
+          "he_normal": lambda t: _trunc(init, t, 2.0),
+          "lecun_normal": lambda t: _trunc(init, t, 1.0),
           "orthogonal": init.orthogonal_}[name]
     return lambda: fn(th.empty(tshape, dtype=tdtype))
 
