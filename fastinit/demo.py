@@ -100,7 +100,7 @@ def _act_grad(name, h):
 def run(scheme, activation, *, depth=50, width=512, batch=256, seed=0, weights=None):
     """Forward and backward through the MLP.  Returns a dict with per-layer arrays
     ``act_std``, ``grad_std`` (index ``l - 1`` is layer ``l``), ``symmetric`` (every
-    layer's units identical) and ``saturated`` (fraction of last-layer |h| > 0.99).
+    layer's units identical) and ``saturated`` (fraction of last-layer ``|h| > 0.99``).
     ``weights``: :func:`standard_weights` of the same depth, width and seed, to reuse."""
     if scheme not in SCHEMES:
         raise ValueError(f"unknown scheme {scheme!r}; choose from {', '.join(SCHEMES)}")
