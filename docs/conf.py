@@ -35,11 +35,17 @@ html_theme_options = {"description": "Fast, reproducible weight initialisation",
 autodoc_member_order = "bysource"
 autodoc_default_options = {"members": True, "undoc-members": False}
 # optional frameworks: document their adapters even where they are not installed
-autodoc_mock_imports = [m for m in ("torch", "keras", "dask", "cupy", "jax")
-                        if importlib.util.find_spec(m) is None]
+def _missing(module):
+    try:
+        return importlib.util.find_spec(module) is None
+    except (ImportError, ValueError):
+        return True
+
+
+autodoc_mock_imports = [m for m in ("torch", "keras", "dask", "cupy", "jax") if _missing(m)]
 suppress_warnings = []
 # Keras 3 needs a backend before import; TensorFlow is not a fastinit dependency
-os.environ.setdefault("KERAS_BACKEND", "torch" if importlib.util.find_spec("torch") else "numpy")
+os.environ.setdefault("KERAS_BACKEND", "numpy" if _missing("torch") else "torch")
 
 _LITERAL = re.compile(r"(``.*?``|`[^`]*`)")
 _TRAILING_UNDERSCORE = re.compile(r"(?<![\w`\\])([A-Za-z][A-Za-z0-9_.]*?)_(?![\w`])")
@@ -54,6 +60,36 @@ def _escape_torch_names(app, what, name, obj, options, lines):
         for j in range(0, len(parts), 2):
             parts[j] = _TRAILING_UNDERSCORE.sub(r"\1\\_", parts[j])
         lines[i] = "".join(parts)
+
+
+def _keras_api(path):
+    """The Keras section of the API page: autodoc where Keras is installed; otherwise
+    the module's docstring and class list read from its source (mocking Keras would
+    turn the decorated initializer classes into mocks)."""
+    if not _missing("keras"):
+        text = ".. automodule:: fastinit.keras\n"
+    else:
+        import ast
+        src = os.path.join(ROOT, "fastinit", "keras.py")
+        tree = ast.parse(open(src, encoding="utf-8").read())
+        names = []
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__"
+                                                    for t in node.targets):
+                names = [e.value for e in node.value.elts]
+        doc = ast.get_docstring(tree) or ""
+        text = (".. module:: fastinit.keras\n\n" + doc + "\n\n"
+                "(Keras was not installed when these pages were built, so the classes are "
+                "listed without their signatures.)\n\n"
+                + "".join(f"* ``fastinit.keras.{n}``\n" for n in names))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    old = open(path).read() if os.path.exists(path) else None
+    if old != text:     # keep the mtime, so an unchanged page is not rebuilt
+        with open(path, "w") as f:
+            f.write(text)
+
+
+_keras_api(os.path.join(HERE, "_generated", "api_keras.rst.txt"))
 
 
 def _generate(app):
