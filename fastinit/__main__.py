@@ -4,11 +4,14 @@ import sys
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["demo"]:  # the demo parses its own options
+        from . import demo as demo_mod
+        return demo_mod.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m fastinit", description=__doc__)
     sub = parser.add_subparsers(dest="command")
-    demo = sub.add_parser("demo", help="the seeds' lesson: how initialisation decides whether a deep net trains",
-                          add_help=False)
-    demo.add_argument("rest", nargs=argparse.REMAINDER)
+    sub.add_parser("demo", help="the seeds' lesson: how initialisation decides whether a deep net "
+                                "trains (python -m fastinit demo --help)")
     bench = sub.add_parser("bench", help="speed against NumPy and torch, measured in one run")
     bench.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     bench.add_argument("--numel", type=int, default=None, help="elements per tensor")
@@ -18,9 +21,6 @@ def main(argv=None):
     bench.add_argument("--no-catalog", action="store_true", help="skip the fastinit.torch rows")
     sub.add_parser("info", help="build facts: SIMD path, OpenMP, version")
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        from . import demo as demo_mod
-        return demo_mod.main(args.rest)
     if args.command == "bench":
         from . import bench as bench_mod
         return bench_mod.main(args)
