@@ -235,6 +235,13 @@ def _positive(text):
     return v
 
 
+def _seed(text):
+    v = int(text)
+    if not 0 <= v < 1 << 64:
+        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**64), got {text}")
+    return v
+
+
 def _parser():
     p = argparse.ArgumentParser(
         prog="python -m fastinit demo",
@@ -244,7 +251,7 @@ def _parser():
     p.add_argument("--depth", type=_positive, default=50, help="layers (default 50)")
     p.add_argument("--width", type=_positive, default=512, help="units per layer (default 512)")
     p.add_argument("--batch", type=_positive, default=256, help="inputs (default 256)")
-    p.add_argument("--seed", type=int, default=0, help="fastinit seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="fastinit seed (default 0)")
     p.add_argument("--plot", metavar="FILE.png", help="also write a figure (needs matplotlib)")
     return p
 

@@ -84,6 +84,8 @@ def test_verdict_thresholds():
 def test_bad_arguments():
     with pytest.raises(SystemExit):
         demo.main(["--depth", "0"])
+    with pytest.raises(SystemExit):
+        demo.main(["--seed", "-1"])
     with pytest.raises(ValueError):
         demo.run("uniform", "relu", depth=2, width=4, batch=2)
 

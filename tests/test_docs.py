@@ -111,7 +111,8 @@ def test_extract_handles_options_and_markers(tmp_path):
 @pytest.mark.parametrize("kind, code", list(_all_blocks()))
 def test_example_runs(kind, code, monkeypatch):
     _skip_unless_available(code)
-    monkeypatch.setenv("KERAS_BACKEND", os.environ.get("KERAS_BACKEND", "torch"))
+    default_backend = "torch" if importlib.util.find_spec("torch") else "numpy"
+    monkeypatch.setenv("KERAS_BACKEND", os.environ.get("KERAS_BACKEND", default_backend))
     monkeypatch.chdir(ROOT)
     if kind == "exec":
         exec(compile(code, "<docs example>", "exec"), {"__name__": "__docs__"})
