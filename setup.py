@@ -38,13 +38,13 @@ if openmp:
 
 ext = Extension(
     "fastinit._core._engine",
-    sources=["fastinit/_core/_engine.pyx", "fastinit/_core/engine.c"],
-    include_dirs=["fastinit/_core"],
+    sources=["src/fastinit/_core/_engine.pyx", "src/fastinit/_core/engine.c"],
+    include_dirs=["src/fastinit/_core"],
     extra_compile_args=compile_args,
     extra_link_args=link_args,
-    depends=["fastinit/_core/philox.h", "fastinit/_core/sample.h",
-             "fastinit/_core/engine.h", "fastinit/_core/fill_impl.h",
-             "fastinit/_core/philox_avx2.h"],
+    depends=["src/fastinit/_core/philox.h", "src/fastinit/_core/sample.h",
+             "src/fastinit/_core/engine.h", "src/fastinit/_core/fill_impl.h",
+             "src/fastinit/_core/philox_avx2.h"],
 )
 
 setup(ext_modules=cythonize([ext], language_level=3))

@@ -14,7 +14,6 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
 import fastinit  # noqa: E402
@@ -70,7 +69,7 @@ def _keras_api(path):
         text = ".. automodule:: fastinit.keras\n"
     else:
         import ast
-        src = os.path.join(ROOT, "fastinit", "keras.py")
+        src = os.path.join(ROOT, "src", "fastinit", "keras.py")
         tree = ast.parse(open(src, encoding="utf-8").read())
         names = []
         for node in tree.body:

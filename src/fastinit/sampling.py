@@ -2,7 +2,7 @@
 
 Element ``e`` (flat C-order index in the logical tensor) is a pure function of
 ``(seed, stream, e)``: the same bits on any thread count, on CPU or GPU, whole or in
-shards (``global_shape=``/``start=``).  See docs/contract.md for the exact formulas.
+shards (``global_shape=``/``start=``).  See docs/contract.rst for the exact formulas.
 """
 import math
 import numbers

@@ -1,4 +1,4 @@
-/* Word -> sample transforms of the stream contract (../../shared/design.md, docs/contract.md).
+/* Word -> sample transforms of the stream contract (../../shared/design.md, docs/contract.rst).
  *
  * Shared verbatim by the CPU build (C, -ffp-contract=off, no fast-math) and the GPU
  * kernels (NVRTC, --fmad=false).  Only IEEE + - * / sqrt, integer and bit operations
