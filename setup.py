@@ -1,6 +1,6 @@
 """Build of the Cython/C engine: -O3, no FMA contraction, no fast-math, OpenMP if the
-compiler has it.  AVX2 is chosen at run time inside the extension (engine.c), so wheels
-and source builds run on any x86-64 or arm64."""
+compiler has it.  AVX2 / AVX-512 copies are chosen at run time inside the extension
+(engine.c), so wheels and source builds run on any x86-64 or arm64."""
 import os
 import subprocess
 import sys
@@ -44,7 +44,7 @@ ext = Extension(
     extra_link_args=link_args,
     depends=["src/fastinit/_core/philox.h", "src/fastinit/_core/sample.h",
              "src/fastinit/_core/engine.h", "src/fastinit/_core/fill_impl.h",
-             "src/fastinit/_core/philox_avx2.h"],
+             "src/fastinit/_core/philox_avx2.h", "src/fastinit/_core/philox_avx512.h"],
 )
 
 setup(ext_modules=cythonize([ext], language_level=3))

@@ -96,6 +96,8 @@ def main(args):
         print(json.dumps({"machine": machine(), "rows": rows}, indent=1) if args.json else text)
         return 0
     numel = args.numel or (1 << 24)
+    if args.simd:
+        _engine.set_simd(args.simd)
     rows = cpu_rows(numel=numel, repeat=args.repeat, threads=args.threads)
     catalog = []
     if not args.no_catalog and _torch() is not None:

@@ -12,6 +12,8 @@ cdef extern from "engine.h" nogil:
                  uint64_t seed, uint64_t stream, uint64_t e0, int64_t n)
     void fi_random_raw(uint32_t *out, uint64_t seed, uint64_t stream, uint64_t start, int64_t n)
     const char *fi_simd_name()
+    int fi_set_simd(int level)
+    int fi_simd_supported(int level)
 
 
 def fill(size_t address, int itemsize, int fmt, int dist, params,
@@ -40,8 +42,30 @@ def random_raw(uint32_t[::1] out, uint64_t seed, uint64_t stream, uint64_t start
         fi_random_raw(&out[0] if out.shape[0] else NULL, seed, stream, start, out.shape[0])
 
 
+SIMD_LEVELS = ("generic", "avx2", "avx512")
+
+
 def simd_name():
+    """The instruction set the fill loops use now."""
     return fi_simd_name().decode()
+
+
+def simd_available():
+    """The instruction sets this CPU can run, narrowest first."""
+    return tuple(n for i, n in enumerate(SIMD_LEVELS) if fi_simd_supported(i))
+
+
+def set_simd(name=None):
+    """Force a SIMD path ("generic", "avx2", "avx512"; None = the best available).
+    Every path gives the same bits; this exists for tests and benchmarks."""
+    if name is None:
+        return SIMD_LEVELS[fi_set_simd(-1)]
+    if name not in SIMD_LEVELS:
+        raise ValueError(f"simd must be one of {', '.join(SIMD_LEVELS)} or None, got {name!r}")
+    if fi_set_simd(SIMD_LEVELS.index(name)) < 0:
+        raise ValueError(f"this CPU cannot run the {name} path (available: "
+                         f"{', '.join(simd_available())})")
+    return name
 
 
 cdef extern from *:

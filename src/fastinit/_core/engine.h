@@ -24,7 +24,11 @@ void fi_fill(void *out, int fmt, int dist, const fi_params *p,
 /* Words start .. start + n - 1 of the stream. */
 void fi_random_raw(uint32_t *out, uint64_t seed, uint64_t stream, uint64_t start, int64_t n);
 
-/* Which instruction set fi_fill uses: "avx2" or "generic". */
+/* Which instruction set fi_fill uses: "generic", "avx2" or "avx512". */
 const char *fi_simd_name(void);
+/* 0 generic, 1 avx2, 2 avx512; -1 = best this CPU has.  Returns the level set, or -1
+ * if the CPU lacks it.  Not thread-safe: set it before filling. */
+int fi_set_simd(int level);
+int fi_simd_supported(int level);
 
 #endif

@@ -12,8 +12,9 @@ static void FI_FN(words)(fi_u32 *restrict w, fi_u64 b0, int nb, fi_u64 seed, fi_
     const fi_u32 s0 = (fi_u32)stream, s1 = (fi_u32)(stream >> 32);
     const fi_u32 k0 = (fi_u32)seed, k1 = (fi_u32)(seed >> 32);
     int i = 0;
-#ifdef FI_PHILOX16
-    for (; i + 16 <= nb; i += 16) FI_PHILOX16(w + 4 * i, lo + (fi_u32)i, hi, s0, s1, k0, k1);
+#ifdef FI_PHILOX_WIDE   /* FI_PHILOX_WIDE(w, lo, hi, s0, s1, k0, k1) makes FI_PHILOX_N blocks */
+    for (; i + FI_PHILOX_N <= nb; i += FI_PHILOX_N)
+        FI_PHILOX_WIDE(w + 4 * i, lo + (fi_u32)i, hi, s0, s1, k0, k1);
 #endif
     for (; i < nb; i++) {
         fi_u32 c0 = lo + (fi_u32)i, c1 = hi, c2 = s0, c3 = s1;
