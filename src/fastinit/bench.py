@@ -50,6 +50,12 @@ def cpu_rows(numel=1 << 24, repeat=5, threads=None):
                                  None,
                                  (lambda: torch.nn.init.trunc_normal_(tt)) if torch else None),
         }
+        # the write-bandwidth ceiling: a plain fill of the same buffer, one thread
+        rows.append({"name": f"fill (write limit) {dtype}", "dist": "fill", "dtype": dtype,
+                     "threads": 1, "device": "cpu", "numel": numel,
+                     "melem_s_fastinit": None,
+                     "melem_s_numpy": numel / best_of(lambda: out.fill(0.5), repeat) / 1e6,
+                     "melem_s_torch": None, "ratio_numpy": None, "ratio_torch": None})
         for name, (ours, np_fn, torch_fn) in work.items():
             for t in counts:
                 if torch:
