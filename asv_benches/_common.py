@@ -34,10 +34,8 @@ TRUNC_A, TRUNC_B = -2 * STD, 2 * STD
 
 
 def all_threads():
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+    from fastinit._layout import default_threads  # the engine's own default
+    return default_threads()
 
 
 def n_threads(threads):

@@ -133,17 +133,23 @@ def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, stream=0):
     return _fill(tensor, _host.NORMAL, (0.0, std), seed, stream)
 
 
+def _kaiming_std(tensor, a, mode, nonlinearity, generator):
+    """``gain / sqrt(fan_mode)`` as torch computes it; None for a zero-element tensor
+    (torch warns and leaves it alone)."""
+    _no_generator(generator)
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return None
+    return calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
+
+
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
                      seed=None, stream=0):
     """U(-bound, bound) with ``bound = gain * sqrt(3 / fan_mode)``,
     ``gain = calculate_gain(nonlinearity, a)``."""
-    _no_generator(generator)
-    if 0 in tensor.shape:
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+    std = _kaiming_std(tensor, a, mode, nonlinearity, generator)
+    if std is None:
         return tensor
-    fan = _calculate_correct_fan(tensor, mode)
-    gain = calculate_gain(nonlinearity, a)
-    std = gain / math.sqrt(fan)
     bound = math.sqrt(3.0) * std
     return _fill(tensor, _host.UNIFORM, (-bound, bound), seed, stream)
 
@@ -151,13 +157,9 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
                     seed=None, stream=0):
     """N(0, std**2) with ``std = gain / sqrt(fan_mode)`` (plain normal, as torch)."""
-    _no_generator(generator)
-    if 0 in tensor.shape:
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+    std = _kaiming_std(tensor, a, mode, nonlinearity, generator)
+    if std is None:
         return tensor
-    fan = _calculate_correct_fan(tensor, mode)
-    gain = calculate_gain(nonlinearity, a)
-    std = gain / math.sqrt(fan)
     return _fill(tensor, _host.NORMAL, (0.0, std), seed, stream)
 
 
