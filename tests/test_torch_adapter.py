@@ -309,3 +309,18 @@ def test_transformer_and_unknown_modules():
     with pytest.warns(UserWarning, match="no known reset rule"):
         c = finit.init_module(Custom(), seed=1)
     assert (c.scale == 1).all() and not torch.isnan(c.mat).any()
+
+
+def test_in_place_fill_bumps_version_like_torch_init():
+    # a weight saved for backward, then re-initialised: torch.nn.init makes backward
+    # fail loudly; fastinit must too (not silently use the new values)
+    import torch
+    import fastinit.torch as finit
+    for init_fn in (torch.nn.init.normal_, lambda t: finit.normal_(t, seed=1)):
+        w = torch.ones(3, 3, requires_grad=True)
+        y = (w * w).sum()
+        v0 = w._version
+        init_fn(w)
+        assert w._version > v0 and w.is_leaf and w.grad_fn is None
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()

@@ -131,6 +131,17 @@ def _torch_host_view(t):
     return d.numpy()
 
 
+def _bump_version(t):
+    """Written through a NumPy view, behind autograd's back: bump the version counter
+    as torch's own in-place init under no_grad does, so a tensor already saved for a
+    backward pass is reported as modified instead of silently giving wrong gradients."""
+    import torch
+    try:
+        torch.autograd.graph.increment_version(t)
+    except Exception:  # inference tensors have no version counter
+        pass
+
+
 def shape_of(x):
     """The shape of an array of any supported framework (TypeError for anything else)."""
     kind_of_array(x)
@@ -162,6 +173,7 @@ def fill_(x, dist, args, *, seed=None, stream=0, threads=None, global_shape=None
             return x
         if dev == "cpu":
             sampling.fill(_torch_host_view(x), dist, params, threads=threads, **kw)
+            _bump_version(x)
             return x
         if dev == "cuda":
             return _gpu_fill()(x, dist, params, fmt, **kw)
