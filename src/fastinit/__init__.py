@@ -4,10 +4,10 @@ Element ``e`` of every tensor is a pure function of ``(seed, stream, e)`` (Philo
 so results are the same on any thread count, on CPU and GPU, whole or sharded.
 """
 from ._seeding import seed, stream_for_name
-from .sampling import (normal, normal_, random_raw, truncated_normal, truncated_normal_,
-                       uniform, uniform_)
+from .sampling import random_raw
+# the catalog: uniform/normal/truncated_normal (and their in-place twins) here accept any
+# framework's arrays; the NumPy-only originals stay in fastinit.sampling
+from .initializers import *  # noqa: F401,F403
+from . import fans  # noqa: F401
 
 __version__ = "0.1.0"
-
-from .initializers import *  # noqa: E402,F401,F403  (the catalog; supersedes the NumPy-only samplers above)
-from . import fans  # noqa: E402,F401

@@ -1,5 +1,5 @@
-/* CPU engine: tile loops compiled for the baseline ISA and, on x86-64, for AVX2,
- * chosen once at run time.  Both copies share sample.h with the GPU kernels. */
+/* CPU engine: tile loops compiled for the baseline ISA and, on x86-64, for AVX2 and
+ * AVX-512, chosen once at run time.  Every copy shares sample.h with the GPU kernels. */
 #include "engine.h"
 #include "sample.h"
 

@@ -1,7 +1,8 @@
-/* Tile loops of the CPU engine.  engine.c includes this twice, once compiled for the
- * baseline ISA and once for AVX2, with FI_FN naming the copy.  The loops are plain
- * scalar code over small arrays; the compiler vectorises them, and since the math is
- * IEEE-exact operations only, both copies give identical bits. */
+/* Tile loops of the CPU engine.  engine.c includes this once per instruction set
+ * (baseline, and on x86-64 AVX2 and AVX-512), with FI_FN naming the copy and
+ * FI_PHILOX_WIDE its hand-written wide Philox.  The loops are plain scalar code over
+ * small arrays; the compiler vectorises them, and since the math is IEEE-exact
+ * operations only, every copy gives identical bits (tests/test_simd_paths.py). */
 
 #define FI_TILE 512 /* elements per tile: its words and results stay in L1 */
 
