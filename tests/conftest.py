@@ -1,5 +1,7 @@
 import os
 import sys
 
-# tests import the reference module beside them
-sys.path.insert(0, os.path.dirname(__file__))
+TESTS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TESTS)
+# every layer's tests import the shared reference module (tests/reference.py)
+sys.path.insert(0, TESTS)
