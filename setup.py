@@ -43,7 +43,7 @@ ext = Extension(
     extra_compile_args=compile_args,
     extra_link_args=link_args,
     depends=["src/fastinit/_core/philox.h", "src/fastinit/_core/sample.h",
-             "src/fastinit/_core/engine.h", "src/fastinit/_core/fill_impl.h",
+             "src/fastinit/_core/engine.h", "src/fastinit/_core/contract.h", "src/fastinit/_core/fill_impl.h",
              "src/fastinit/_core/philox_avx2.h", "src/fastinit/_core/philox_avx512.h"],
 )
 

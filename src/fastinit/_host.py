@@ -1,12 +1,12 @@
-"""Host-side constants for the kernels: output formats, float32/16-bit rounding
-bounds and normal-CDF values, all computed in Python double (design.md: kernels never
-recompute them)."""
+"""Host-side constants for the kernels: float32/16-bit rounding bounds and normal-CDF
+values, all computed in Python double (docs/contract.rst: kernels never recompute
+them).  Formats, distributions and the parameter order come from the engine
+(contract.h), never restated here."""
 import math
 
 import numpy as np
 
-F32, F64, F16, BF16 = 0, 1, 2, 3
-UNIFORM, NORMAL, TRUNCATED = 0, 1, 2
+from ._core._engine import BF16, F16, F32, F64, NORMAL, PARAM_FIELDS, TRUNCATED, UNIFORM  # noqa: F401
 DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64")
 
 try:  # bfloat16 arrays in NumPy come from ml_dtypes (optional)

@@ -1,6 +1,7 @@
 """Seeds and streams: validation, the process-global generator, names -> streams."""
 import hashlib
 import numbers
+import os
 import secrets
 import threading
 
@@ -25,6 +26,15 @@ class _GlobalGenerator:
         self._seed = secrets.randbits(64)
         self._next = 0
 
+    def reseed_after_fork(self):
+        """In a forked child: a fresh seed from new entropy and the pid, so seed=None
+        never repeats the parent's or a sibling's draws.  The lock is new too: another
+        thread of the parent may have held it at fork time."""
+        self._lock = threading.Lock()
+        mix = secrets.token_bytes(16) + os.getpid().to_bytes(8, "little")
+        self._seed = int.from_bytes(hashlib.blake2b(mix, digest_size=8).digest(), "little")
+        self._next = 0
+
     def reset(self, seed):
         with self._lock:
             self._seed, self._next = seed, 0
@@ -37,6 +47,8 @@ class _GlobalGenerator:
 
 
 _GLOBAL = _GlobalGenerator()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_GLOBAL.reseed_after_fork)
 
 
 def seed(n):
@@ -49,7 +61,8 @@ def resolve(seed, stream):
     """The (seed, stream) pair a call uses.  An explicit seed with no stream means
     stream 0; ``seed=None`` takes the next stream of the global generator."""
     if seed is None:
-        if stream not in (None, 0):
+        # the same type check as with a seed: stream=0.0 / False are refused either way
+        if stream is not None and check_u64(stream, "stream") != 0:
             raise ValueError("stream= needs an explicit seed= (seed=None draws its own stream)")
         return _GLOBAL.draw()
     return check_u64(seed, "seed"), check_u64(0 if stream is None else stream, "stream")

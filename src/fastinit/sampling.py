@@ -77,9 +77,8 @@ def fill(out, dist, params, *, seed, stream, threads, global_shape, start):
     if out.size == 0:
         return out
     target = out if out.flags.c_contiguous else np.empty(out.shape, out.dtype)
-    jobs = _layout.jobs_for(out.shape, gshape, gstart)
-    _engine.fill(target.__array_interface__["data"][0], target.itemsize,
-                 _host.fmt_of(out.dtype), dist, params, seed, stream, jobs, threads)
+    _engine.fill_shard(target.__array_interface__["data"][0], _host.fmt_of(out.dtype), dist,
+                       params, seed, stream, out.shape, gshape, gstart, threads)
     if target is not out:  # strided view: same logical elements, copied into place
         out[...] = target
     return out

@@ -1,40 +1,171 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
-"""Typed entry points into the C engine.  Validation happens in Python before these
-are called; here the GIL is released and OpenMP splits the jobs over threads."""
+"""Typed entry points into the C engine, and the contract's constants (contract.h).
+Validation happens in Python before these are called; here only what would crash or
+corrupt memory is checked, the GIL is released and OpenMP splits the work."""
+import os as _os
+
 from cython.parallel cimport prange
+from cpython.tuple cimport PyTuple_Check, PyTuple_GET_SIZE, PyTuple_GET_ITEM
+from cpython.float cimport PyFloat_AsDouble
 from libc.stdint cimport uint32_t, uint64_t, int64_t
 
-cdef extern from "engine.h" nogil:
+cdef extern from "contract.h" nogil:
+    # opaque here: the engine reads it as FI_NPARAMS doubles (engine.c checks the size)
     ctypedef struct fi_params:
-        double loc, scale, hi_clamp, lo_clamp
-        double pa, d, qb, alpha, beta
+        pass
+    enum:
+        FI_F32, FI_F64, FI_F16, FI_BF16, FI_NFORMATS
+        FI_UNIFORM, FI_NORMAL, FI_TRUNCATED, FI_NDISTS
+        FI_NPARAMS
+
+cdef extern from "engine.h" nogil:
+    enum:
+        FI_MAX_DIMS, FI_MAX_THREADS, FI_PARALLEL_MIN
     void fi_fill(void *out, int fmt, int dist, const fi_params *p,
                  uint64_t seed, uint64_t stream, uint64_t e0, int64_t n)
+    void fi_fill_flat(void *out, int fmt, int dist, const fi_params *p,
+                      uint64_t seed, uint64_t stream, uint64_t e0, int64_t n, int64_t threads)
+    int fi_fill_shard(void *out, int fmt, int dist, const fi_params *p,
+                      uint64_t seed, uint64_t stream, int nd, const int64_t *shape,
+                      const int64_t *global_shape, const int64_t *start, int64_t threads)
+    void fi_set_serial_only(int on)
+    int fi_serial_only()
+    int fi_itemsize(int fmt)
+    const char *fi_param_name(int i)
     void fi_random_raw(uint32_t *out, uint64_t seed, uint64_t stream, uint64_t start, int64_t n)
     const char *fi_simd_name()
     int fi_set_simd(int level)
     int fi_simd_supported(int level)
 
+# The contract's constants (contract.h), for the Python layers: nothing restates them.
+F32, F64, F16, BF16 = FI_F32, FI_F64, FI_F16, FI_BF16
+UNIFORM, NORMAL, TRUNCATED = FI_UNIFORM, FI_NORMAL, FI_TRUNCATED
+PARAM_FIELDS = tuple(fi_param_name(i).decode() for i in range(FI_NPARAMS))
+MAX_THREADS = FI_MAX_THREADS
+MAX_DIMS = FI_MAX_DIMS
+PARALLEL_MIN = FI_PARALLEL_MIN
+
+
+cdef int _unpack(params, double *p) except -1:
+    """The kernel parameter tuple (PARAM_FIELDS order) into p[0 .. FI_NPARAMS)."""
+    cdef Py_ssize_t i
+    if PyTuple_Check(params) and PyTuple_GET_SIZE(params) == FI_NPARAMS:
+        for i in range(FI_NPARAMS):
+            p[i] = PyFloat_AsDouble(<object>PyTuple_GET_ITEM(params, i))
+        return 0
+    params = tuple(params)
+    if len(params) != FI_NPARAMS:
+        raise ValueError(f"params must have {FI_NPARAMS} entries {PARAM_FIELDS}, "
+                         f"got {len(params)}")
+    return _unpack(params, p)
+
+
+cdef inline int _check_kind(int fmt, int dist) except -1:
+    if fmt < 0 or fmt >= FI_NFORMATS:
+        raise ValueError(f"fmt must be one of F32, F64, F16, BF16 (0..3), got {fmt}")
+    if dist < 0 or dist >= FI_NDISTS:
+        raise ValueError(f"dist must be one of UNIFORM, NORMAL, TRUNCATED (0..2), got {dist}")
+    return 0
+
+
+def fill_flat(size_t address, int fmt, int dist, params, uint64_t seed, uint64_t stream,
+              uint64_t e0, int64_t n, int64_t threads):
+    """Fill n elements of the C-contiguous buffer at `address` with logical elements
+    e0 .. e0 + n - 1.  Splits the work over up to `threads` OpenMP threads itself
+    (bounded; serial when n is small): the bits never depend on it."""
+    cdef double p[FI_NPARAMS]
+    _check_kind(fmt, dist)
+    _unpack(params, p)
+    if n <= 0:
+        return
+    if n < 16384:  # a few microseconds: not worth releasing the GIL
+        fi_fill_flat(<void *>address, fmt, dist, <const fi_params *>p, seed, stream, e0, n, 1)
+        return
+    with nogil:
+        fi_fill_flat(<void *>address, fmt, dist, <const fi_params *>p, seed, stream, e0, n,
+                     threads)
+
+
+cdef int _dims(seq, int64_t *out, str name) except -1:
+    cdef Py_ssize_t j, nd = len(seq)
+    if nd > FI_MAX_DIMS:
+        raise ValueError(f"{name} has {nd} dimensions; at most {FI_MAX_DIMS} are supported")
+    for j in range(nd):
+        out[j] = seq[j]
+        if out[j] < 0:
+            raise ValueError(f"{name} entries must be non-negative, got {tuple(seq)!r}")
+    return nd
+
+
+def fill_shard(size_t address, int fmt, int dist, params, uint64_t seed, uint64_t stream,
+               shape, global_shape, start, int64_t threads):
+    """Fill the C-contiguous buffer at `address`, of `shape`, with the hyper-rectangle
+    at `start` of the logical tensor `global_shape`.  The runs contiguous in both are
+    walked in C (no table): memory use is independent of the shard's layout."""
+    cdef double p[FI_NPARAMS]
+    cdef int64_t sh[FI_MAX_DIMS]
+    cdef int64_t gs[FI_MAX_DIMS]
+    cdef int64_t st[FI_MAX_DIMS]
+    cdef int nd, j, rc
+    _check_kind(fmt, dist)
+    _unpack(params, p)
+    nd = _dims(shape, sh, "shape")
+    if _dims(global_shape, gs, "global_shape") != nd or _dims(start, st, "start") != nd:
+        raise ValueError(f"shape {tuple(shape)}, global_shape {tuple(global_shape)} and "
+                         f"start {tuple(start)} must have the same length")
+    for j in range(nd):
+        if st[j] + sh[j] > gs[j]:
+            raise ValueError(f"shape {tuple(shape)} at start {tuple(start)} does not fit "
+                             f"inside global_shape {tuple(global_shape)}")
+    with nogil:
+        rc = fi_fill_shard(<void *>address, fmt, dist, <const fi_params *>p, seed, stream,
+                           nd, sh, gs, st, threads)
+    if rc:
+        raise ValueError("fill_shard: bad dimensions")
+
 
 def fill(size_t address, int itemsize, int fmt, int dist, params,
          uint64_t seed, uint64_t stream, const int64_t[:, ::1] jobs, int threads):
     """Run each job (out element offset, first logical element, count) into the buffer
-    at `address`; jobs never overlap, so threads need no coordination."""
-    cdef fi_params p
-    p.loc, p.scale, p.hi_clamp, p.lo_clamp, p.pa, p.d, p.qb, p.alpha, p.beta = params
+    at `address`; jobs never overlap, so threads need no coordination.  (The job-table
+    entry point; fill_flat / fill_shard supersede it.)"""
+    cdef double p[FI_NPARAMS]
+    _unpack(params, p)
     cdef Py_ssize_t i, nj = jobs.shape[0]
     cdef char *base = <char *>address
     if nj == 0:
         return
+    if fi_serial_only() or threads > FI_MAX_THREADS:
+        threads = 1 if fi_serial_only() else FI_MAX_THREADS
     with nogil:
         if threads <= 1 or nj == 1:
             for i in range(nj):
-                fi_fill(base + jobs[i, 0] * itemsize, fmt, dist, &p, seed, stream,
-                        <uint64_t>jobs[i, 1], jobs[i, 2])
+                fi_fill(base + jobs[i, 0] * itemsize, fmt, dist, <const fi_params *>p, seed,
+                        stream, <uint64_t>jobs[i, 1], jobs[i, 2])
         else:
             for i in prange(nj, num_threads=threads, schedule='dynamic'):
-                fi_fill(base + jobs[i, 0] * itemsize, fmt, dist, &p, seed, stream,
-                        <uint64_t>jobs[i, 1], jobs[i, 2])
+                fi_fill(base + jobs[i, 0] * itemsize, fmt, dist, <const fi_params *>p, seed,
+                        stream, <uint64_t>jobs[i, 1], jobs[i, 2])
+
+
+def itemsize(int fmt):
+    """Bytes per element of format `fmt`."""
+    _check_kind(fmt, 0)
+    return fi_itemsize(fmt)
+
+
+def forked_serial():
+    """True in a process forked from one that had loaded the engine: GNU libgomp's
+    thread pool does not survive fork(), so such a child fills on one thread."""
+    return bool(fi_serial_only())
+
+
+def _after_fork_in_child():
+    fi_set_serial_only(1)
+
+
+if hasattr(_os, "register_at_fork"):
+    _os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def random_raw(uint32_t[::1] out, uint64_t seed, uint64_t stream, uint64_t start):
