@@ -1,25 +1,39 @@
-"""Independent reference for the stream contract (../shared/design.md), in plain NumPy.
+"""Independent reference for the stream contract (docs/contract.rst), in plain NumPy.
 
 Nothing here calls fastinit: Philox4x32-10 is written from the paper, and the sample
 formulas are evaluated in float64 / long double straight from the contract's text."""
+import json
 import math
+import os
 
 import numpy as np
 
 M = 0xFFFFFFFF
-M0, M1 = 0xD2511F53, 0xCD9E8D57
-W0, W1 = 0x9E3779B9, 0xBB67AE85
+# Random123's names: round multipliers and Weyl key increments
+PHILOX_M4x32_0, PHILOX_M4x32_1 = 0xD2511F53, 0xCD9E8D57
+PHILOX_W32_0, PHILOX_W32_1 = 0x9E3779B9, 0xBB67AE85
+TESTS_ROOT = os.path.dirname(os.path.abspath(__file__))
+KNOWN_ANSWERS = os.path.join(TESTS_ROOT, "data", "philox_known_answers.json")
+
+
+def known_answers():
+    """Random123's Philox4x32-10 known answers (tests/data/philox_known_answers.json),
+    as (counter 4-tuple, key 2-tuple, output 4-tuple) of ints."""
+    with open(KNOWN_ANSWERS, encoding="utf-8") as f:
+        cases = json.load(f)["cases"]
+    return [tuple(tuple(int(x, 16) for x in c[k]) for k in ("counter", "key", "output"))
+            for c in cases]
 
 
 def philox(c0, c1, c2, c3, k0, k1):
     """Philox4x32-10 on uint64 arrays holding 32-bit counter words; key as Python ints."""
     c0, c1, c2, c3 = (np.asarray(c, np.uint64) for c in (c0, c1, c2, c3))
     for r in range(10):
-        p0 = c0 * np.uint64(M0)
-        p1 = c2 * np.uint64(M1)
+        p0 = c0 * np.uint64(PHILOX_M4x32_0)
+        p1 = c2 * np.uint64(PHILOX_M4x32_1)
         c0, c1, c2, c3 = ((p1 >> np.uint64(32)) ^ c1 ^ np.uint64(k0), p1 & np.uint64(M),
                           (p0 >> np.uint64(32)) ^ c3 ^ np.uint64(k1), p0 & np.uint64(M))
-        k0, k1 = (k0 + W0) & M, (k1 + W1) & M
+        k0, k1 = (k0 + PHILOX_W32_0) & M, (k1 + PHILOX_W32_1) & M
     return c0, c1, c2, c3
 
 

@@ -1,5 +1,5 @@
 """GPU backend: CuPy RawModule kernels built at run time from the same C headers as
-the CPU engine, so a GPU fill is bit-identical to the CPU one (design.md).
+the CPU engine, so a GPU fill is bit-identical to the CPU one (docs/contract.rst).
 
 The kernels (``_core/kernels.cu``) ``#include "sample.h"`` from the installed package
 directory; NVRTC compiles them once per process and device, on first use, with
@@ -23,7 +23,7 @@ BLOCKS_PER_SM = 64      # grid cap (per multiprocessor); the kernels loop grid-s
 
 CORE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_core")
 KERNEL_FILE = os.path.join(CORE_DIR, "kernels.cu")
-HEADERS = ("sample.h", "philox.h")
+HEADERS = ("sample.h", "philox.h", "contract.h")
 
 FMT_NAMES = {_host.F32: "f32", _host.F64: "f64", _host.F16: "f16", _host.BF16: "bf16"}
 DIST_NAMES = {_host.UNIFORM: "uniform", _host.NORMAL: "normal", _host.TRUNCATED: "truncated"}

@@ -1,4 +1,4 @@
-"""Pinned outputs: released streams never change (design.md).
+"""Pinned outputs: released streams never change (docs/contract.rst).
 
 Uniform values were derived from the independent reference (reference.py: NumPy Philox
 + the contract formula).  Normal / truncated values were recorded from fastinit 0.1.0

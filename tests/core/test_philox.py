@@ -1,4 +1,7 @@
-"""Philox4x32-10 known answers and random_raw against two independent implementations."""
+"""Philox4x32-10 known answers (tests/data/philox_known_answers.json) and random_raw
+against two independent implementations."""
+import os
+
 import numpy as np
 import pytest
 
@@ -7,14 +10,7 @@ from fastinit._core import _engine
 
 import reference as ref
 
-KNOWN = [
-    # design.md
-    ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
-    ((0xFFFFFFFF,) * 4, (0xFFFFFFFF,) * 2, (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
-    # Random123 kat_vectors, "pi" digits counter and key
-    ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344), (0xA4093822, 0x299F31D0),
-     (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
-]
+KNOWN = ref.known_answers()   # tests/data/philox_known_answers.json (Random123)
 
 
 @pytest.mark.parametrize("ctr,key,expected", KNOWN)
@@ -28,8 +24,22 @@ def test_known_answers_reference(ctr, key, expected):
     assert tuple(int(o[0]) for o in out) == expected
 
 
-def test_random_raw_first_block_is_known_answer():
-    assert fastinit.random_raw(4, seed=0).tolist() == list(KNOWN[0][2])
+def test_random_raw_blocks_are_known_answers():
+    # counter (b lo, b hi, stream lo, stream hi), key (seed lo, seed hi): docs/contract.rst
+    for ctr, key, expected in KNOWN:
+        seed, stream = key[0] | key[1] << 32, ctr[2] | ctr[3] << 32
+        start = 4 * (ctr[0] | ctr[1] << 32)
+        if start + 4 > 2**64:        # random_raw reaches the first 2**64 words only
+            continue
+        got = fastinit.random_raw(4, seed=seed, stream=stream, start=start)
+        assert tuple(got.tolist()) == expected
+
+
+def test_known_answer_file_holds_the_contract_answers():
+    with open(os.path.join(ref.TESTS_ROOT, "..", "docs", "contract.rst"), encoding="utf-8") as f:
+        text = f.read()
+    for ctr, key, expected in KNOWN[:2]:
+        assert " ".join(f"{w:08x}" for w in expected) in text
 
 
 def _cases(rng, n):

@@ -2,7 +2,9 @@
  * (baseline, and on x86-64 AVX2 and AVX-512), with FI_FN naming the copy and
  * FI_PHILOX_WIDE its hand-written wide Philox.  The loops are plain scalar code over
  * small arrays; the compiler vectorises them, and since the math is IEEE-exact
- * operations only, every copy gives identical bits (tests/test_simd_paths.py). */
+ * operations only, every copy gives identical bits (tests/core/test_simd_paths.py).
+ * The per-element step (fi_affine_*, fi_clamp_*, fi_round16) is sample.h's, shared
+ * with kernels.cu. */
 
 #define FI_TILE 512 /* elements per tile: its words and results stay in L1 */
 
@@ -40,8 +42,8 @@ static void FI_FN(tile_f32)(int dist, const fi_params *p, const fi_u32 *restrict
         for (int k = 0; k < np; k++) { w0[k] = w[2 * k]; w1[k] = w[2 * k + 1]; }
         for (int k = 0; k < np; k++) fi_normal_pair_f32(w0[k], w1[k], &z0[k], &z1[k]);
         for (int k = 0; k < np; k++) {
-            res[2 * k] = loc + scale * z0[k];
-            res[2 * k + 1] = loc + scale * z1[k];
+            res[2 * k] = fi_affine_f32(loc, scale, z0[k]);
+            res[2 * k + 1] = fi_affine_f32(loc, scale, z1[k]);
         }
     } else {
         const float pa = (float)p->pa, d = (float)p->d, qb = (float)p->qb;
@@ -49,7 +51,7 @@ static void FI_FN(tile_f32)(int dist, const fi_params *p, const fi_u32 *restrict
         const float lo_c = (float)p->lo_clamp, hi_c = (float)p->hi_clamp;
         float z[FI_TILE];
         for (int i = 0; i < cnt; i++) z[i] = fi_trunc_z_f32(w[i], pa, d, qb, alpha, beta);
-        for (int i = 0; i < cnt; i++) res[i] = fi_minf(fi_maxf(loc + scale * z[i], lo_c), hi_c);
+        for (int i = 0; i < cnt; i++) res[i] = fi_clamp_f32(fi_affine_f32(loc, scale, z[i]), lo_c, hi_c);
     }
 }
 
@@ -72,8 +74,8 @@ static void FI_FN(tile_f64)(int dist, const fi_params *p, const fi_u32 *restrict
         }
         for (int k = 0; k < np; k++) fi_normal_pair_f64(w0[k], w1[k], w2[k], w3[k], &z0[k], &z1[k]);
         for (int k = 0; k < np; k++) {
-            res[2 * k] = loc + scale * z0[k];
-            res[2 * k + 1] = loc + scale * z1[k];
+            res[2 * k] = fi_affine_f64(loc, scale, z0[k]);
+            res[2 * k + 1] = fi_affine_f64(loc, scale, z1[k]);
         }
     } else {
         const double pa = p->pa, d = p->d, qb = p->qb, alpha = p->alpha, beta = p->beta;
@@ -82,7 +84,7 @@ static void FI_FN(tile_f64)(int dist, const fi_params *p, const fi_u32 *restrict
         double z[FI_TILE];
         for (int i = 0; i < cnt; i++) { w0[i] = w[2 * i]; w1[i] = w[2 * i + 1]; }
         for (int i = 0; i < cnt; i++) z[i] = fi_trunc_z_f64(w0[i], w1[i], pa, d, qb, alpha, beta);
-        for (int i = 0; i < cnt; i++) res[i] = fi_min(fi_max(loc + scale * z[i], lo_c), hi_c);
+        for (int i = 0; i < cnt; i++) res[i] = fi_clamp_f64(fi_affine_f64(loc, scale, z[i]), lo_c, hi_c);
     }
 }
 
@@ -120,8 +122,9 @@ static void FI_FN(fill)(void *out, int fmt, int dist, const fi_params *p,
         } else {
             fi_u16 *o = (fi_u16 *)out + off;
             FI_FN(tile_f32)(dist, p, w, cnt, res_f);
-            if (fmt == FI_F16) for (fi_u64 i = 0; i < len; i++) o[i] = fi_f32_to_f16(res_f[skip + i]);
-            else for (fi_u64 i = 0; i < len; i++) o[i] = fi_f32_to_bf16(res_f[skip + i]);
+            /* one loop per format, so each inlines to straight-line code */
+            if (fmt == FI_F16) for (fi_u64 i = 0; i < len; i++) o[i] = fi_round16(FI_F16, res_f[skip + i]);
+            else for (fi_u64 i = 0; i < len; i++) o[i] = fi_round16(FI_BF16, res_f[skip + i]);
         }
         t = tend;
     }

@@ -1,5 +1,6 @@
 /* GPU fill kernels: uniform / normal / truncated normal into float32, float64, float16
- * and bfloat16 buffers, bit-identical to the CPU engine (fill_impl.h is the reference).
+ * and bfloat16 buffers, bit-identical to the CPU engine: both call sample.h's
+ * transforms and per-element step (fi_affine_*, fi_clamp_*, fi_round16).
  *
  * Compiled at run time by NVRTC through CuPy (fastinit/_gpu.py) with --fmad=false and
  * NVRTC's IEEE defaults (prec-div, prec-sqrt, no ftz), from this file and the very
@@ -23,41 +24,28 @@
  * by both, each writing only its own elements.  A single job is passed as scalars so
  * the common whole-tensor fill needs no job table on the device.
  */
-#include "sample.h"
-
-/* formats and distributions: the values of engine.h / fastinit/_host.py */
-#define FI_K_F32 0
-#define FI_K_F64 1
-#define FI_K_F16 2
-#define FI_K_BF16 3
-#define FI_K_UNIFORM 0
-#define FI_K_NORMAL 1
-#define FI_K_TRUNCATED 2
+#include "sample.h"   /* and, through it, contract.h: formats, distributions, fi_params */
 
 #define FI_K_THREADS 256 /* threads per CUDA block; _gpu.py launches exactly this many */
-
-struct fi_kparams {
-    double loc, scale, hi_clamp, lo_clamp, pa, d, qb, alpha, beta;
-};
 
 /* The elements of block b of a 32-bit-or-smaller output, as tile_f32 computes them
  * (parameters cast to float first, then float arithmetic). */
 template <int DIST>
-FI_INLINE void fi_k_block_f32(fi_u64 seed, fi_u64 stream, fi_u64 b, const fi_kparams &p,
+FI_INLINE void fi_k_block_f32(fi_u64 seed, fi_u64 stream, fi_u64 b, const fi_params &p,
                               float r[4])
 {
     fi_u32 w[4];
     fi_philox_block(seed, stream, b, w);
     const float loc = (float)p.loc, scale = (float)p.scale;
-    if (DIST == FI_K_UNIFORM) {
+    if (DIST == FI_UNIFORM) {
         const float clamp = (float)p.hi_clamp;
         for (int i = 0; i < 4; i++) r[i] = fi_uniform_f32(w[i], loc, scale, clamp);
-    } else if (DIST == FI_K_NORMAL) {
+    } else if (DIST == FI_NORMAL) {
         for (int k = 0; k < 2; k++) {
             float z0, z1;
             fi_normal_pair_f32(w[2 * k], w[2 * k + 1], &z0, &z1);
-            r[2 * k] = loc + scale * z0;
-            r[2 * k + 1] = loc + scale * z1;
+            r[2 * k] = fi_affine_f32(loc, scale, z0);
+            r[2 * k + 1] = fi_affine_f32(loc, scale, z1);
         }
     } else {
         const float pa = (float)p.pa, d = (float)p.d, qb = (float)p.qb;
@@ -65,39 +53,33 @@ FI_INLINE void fi_k_block_f32(fi_u64 seed, fi_u64 stream, fi_u64 b, const fi_kpa
         const float lo_c = (float)p.lo_clamp, hi_c = (float)p.hi_clamp;
         for (int i = 0; i < 4; i++) {
             float z = fi_trunc_z_f32(w[i], pa, d, qb, alpha, beta);
-            r[i] = fi_minf(fi_maxf(loc + scale * z, lo_c), hi_c);
+            r[i] = fi_clamp_f32(fi_affine_f32(loc, scale, z), lo_c, hi_c);
         }
     }
 }
 
 /* The two elements of block b of a float64 output, as tile_f64 computes them. */
 template <int DIST>
-FI_INLINE void fi_k_block_f64(fi_u64 seed, fi_u64 stream, fi_u64 b, const fi_kparams &p,
+FI_INLINE void fi_k_block_f64(fi_u64 seed, fi_u64 stream, fi_u64 b, const fi_params &p,
                               double r[2])
 {
     fi_u32 w[4];
     fi_philox_block(seed, stream, b, w);
     const double loc = p.loc, scale = p.scale;
-    if (DIST == FI_K_UNIFORM) {
+    if (DIST == FI_UNIFORM) {
         for (int i = 0; i < 2; i++)
             r[i] = fi_uniform_f64(w[2 * i], w[2 * i + 1], loc, scale, p.hi_clamp);
-    } else if (DIST == FI_K_NORMAL) {
+    } else if (DIST == FI_NORMAL) {
         double z0, z1;
         fi_normal_pair_f64(w[0], w[1], w[2], w[3], &z0, &z1);
-        r[0] = loc + scale * z0;
-        r[1] = loc + scale * z1;
+        r[0] = fi_affine_f64(loc, scale, z0);
+        r[1] = fi_affine_f64(loc, scale, z1);
     } else {
         for (int i = 0; i < 2; i++) {
             double z = fi_trunc_z_f64(w[2 * i], w[2 * i + 1], p.pa, p.d, p.qb, p.alpha, p.beta);
-            r[i] = fi_min(fi_max(loc + scale * z, p.lo_clamp), p.hi_clamp);
+            r[i] = fi_clamp_f64(fi_affine_f64(loc, scale, z), p.lo_clamp, p.hi_clamp);
         }
     }
-}
-
-template <int FMT>
-FI_INLINE fi_u16 fi_k_to16(float v)
-{
-    return FMT == FI_K_F16 ? fi_f32_to_f16(v) : fi_f32_to_bf16(v);
 }
 
 /* The grid-stride loop over work items (see the top of the file).  Partial blocks are
@@ -106,9 +88,9 @@ FI_INLINE fi_u16 fi_k_to16(float v)
 template <int FMT, int DIST>
 __device__ void fi_k_fill(fi_u64 out_addr, const fi_i64 *jobs, fi_i64 njobs, fi_u64 nwork,
                           fi_i64 off0, fi_i64 e00, fi_i64 cnt0,
-                          fi_u64 seed, fi_u64 stream, const fi_kparams &p)
+                          fi_u64 seed, fi_u64 stream, const fi_params &p)
 {
-    const fi_u64 A = FMT == FI_K_F64 ? 2 : 4; /* elements per Philox block */
+    const fi_u64 A = FMT == FI_F64 ? 2 : 4; /* elements per Philox block */
     const fi_u64 nthreads = (fi_u64)gridDim.x * (fi_u64)blockDim.x;
     fi_u64 g = (fi_u64)blockIdx.x * (fi_u64)blockDim.x + (fi_u64)threadIdx.x;
     /* current job: work items [jlo, jhi), buffer offset off, elements [e0, eend) */
@@ -136,7 +118,7 @@ __device__ void fi_k_fill(fi_u64 out_addr, const fi_i64 *jobs, fi_i64 njobs, fi_
         const fi_u64 hi = eb + A < eend ? eb + A : eend;
         const fi_u64 dlo = off + (lo - e0);                /* buffer index of element lo */
         const int i0 = (int)(lo - eb), i1 = (int)(hi - eb);
-        if (FMT == FI_K_F64) {
+        if (FMT == FI_F64) {
             double r[2];
             fi_k_block_f64<DIST>(seed, stream, b, p, r);
             double *o = (double *)out_addr + dlo;
@@ -152,7 +134,7 @@ __device__ void fi_k_fill(fi_u64 out_addr, const fi_i64 *jobs, fi_i64 njobs, fi_
         } else {
             float r[4];
             fi_k_block_f32<DIST>(seed, stream, b, p, r);
-            if (FMT == FI_K_F32) {
+            if (FMT == FI_F32) {
                 float *o = (float *)out_addr + dlo;
                 if (i0 == 0 && i1 == 4 && ((fi_u64)o & 15u) == 0) {
                     float4 v;
@@ -167,13 +149,13 @@ __device__ void fi_k_fill(fi_u64 out_addr, const fi_i64 *jobs, fi_i64 njobs, fi_
                 fi_u16 *o = (fi_u16 *)out_addr + dlo;
                 if (i0 == 0 && i1 == 4 && ((fi_u64)o & 7u) == 0) {
                     uint2 v; /* little-endian: the lower element in the low half */
-                    v.x = (fi_u32)fi_k_to16<FMT>(r[0]) | ((fi_u32)fi_k_to16<FMT>(r[1]) << 16);
-                    v.y = (fi_u32)fi_k_to16<FMT>(r[2]) | ((fi_u32)fi_k_to16<FMT>(r[3]) << 16);
+                    v.x = (fi_u32)fi_round16(FMT, r[0]) | ((fi_u32)fi_round16(FMT, r[1]) << 16);
+                    v.y = (fi_u32)fi_round16(FMT, r[2]) | ((fi_u32)fi_round16(FMT, r[3]) << 16);
                     __stwb((uint2 *)o, v);
                 } else {
 #pragma unroll
                     for (int i = 0; i < 4; i++)
-                        if (i >= i0 && i < i1) o[i - i0] = fi_k_to16<FMT>(r[i]);
+                        if (i >= i0 && i < i1) o[i - i0] = fi_round16(FMT, r[i]);
                 }
             }
         }
@@ -182,32 +164,33 @@ __device__ void fi_k_fill(fi_u64 out_addr, const fi_i64 *jobs, fi_i64 njobs, fi_
 
 /* fi_fill_<fmt>_<dist>(out address, job table address (int64 rows of 4; unused when
  * njobs == 1), njobs, total work items, the single job's (offset, e0, count) when
- * njobs == 1, seed, stream, the 9 parameters of fastinit._host's *_params). */
+ * njobs == 1, seed, stream, then one double per field of fi_params in contract.h's
+ * FI_PARAM_LIST order: the tuple of fastinit._host's *_params). */
+#define FI_K_PARAM_ARG(name) , double name
+#define FI_K_PARAM_SET(name) p.name = name;
 #define FI_K_DEFINE(NAME, FMT, DIST)                                                        \
     extern "C" __global__ void __launch_bounds__(FI_K_THREADS)                              \
     NAME(unsigned long long out_addr, unsigned long long jobs_addr, long long njobs,        \
          unsigned long long nwork, long long off0, long long e00, long long cnt0,           \
-         unsigned long long seed, unsigned long long stream,                                \
-         double loc, double scale, double hi_clamp, double lo_clamp,                        \
-         double pa, double d, double qb, double alpha, double beta)                         \
+         unsigned long long seed, unsigned long long stream                                 \
+         FI_PARAM_LIST(FI_K_PARAM_ARG))                                                     \
     {                                                                                       \
-        fi_kparams p;                                                                       \
-        p.loc = loc; p.scale = scale; p.hi_clamp = hi_clamp; p.lo_clamp = lo_clamp;         \
-        p.pa = pa; p.d = d; p.qb = qb; p.alpha = alpha; p.beta = beta;                      \
+        fi_params p;                                                                        \
+        FI_PARAM_LIST(FI_K_PARAM_SET)                                                       \
         fi_k_fill<FMT, DIST>((fi_u64)out_addr, (const fi_i64 *)jobs_addr, (fi_i64)njobs,    \
                              (fi_u64)nwork, (fi_i64)off0, (fi_i64)e00, (fi_i64)cnt0,        \
                              (fi_u64)seed, (fi_u64)stream, p);                              \
     }
 
-FI_K_DEFINE(fi_fill_f32_uniform, FI_K_F32, FI_K_UNIFORM)
-FI_K_DEFINE(fi_fill_f32_normal, FI_K_F32, FI_K_NORMAL)
-FI_K_DEFINE(fi_fill_f32_truncated, FI_K_F32, FI_K_TRUNCATED)
-FI_K_DEFINE(fi_fill_f64_uniform, FI_K_F64, FI_K_UNIFORM)
-FI_K_DEFINE(fi_fill_f64_normal, FI_K_F64, FI_K_NORMAL)
-FI_K_DEFINE(fi_fill_f64_truncated, FI_K_F64, FI_K_TRUNCATED)
-FI_K_DEFINE(fi_fill_f16_uniform, FI_K_F16, FI_K_UNIFORM)
-FI_K_DEFINE(fi_fill_f16_normal, FI_K_F16, FI_K_NORMAL)
-FI_K_DEFINE(fi_fill_f16_truncated, FI_K_F16, FI_K_TRUNCATED)
-FI_K_DEFINE(fi_fill_bf16_uniform, FI_K_BF16, FI_K_UNIFORM)
-FI_K_DEFINE(fi_fill_bf16_normal, FI_K_BF16, FI_K_NORMAL)
-FI_K_DEFINE(fi_fill_bf16_truncated, FI_K_BF16, FI_K_TRUNCATED)
+FI_K_DEFINE(fi_fill_f32_uniform, FI_F32, FI_UNIFORM)
+FI_K_DEFINE(fi_fill_f32_normal, FI_F32, FI_NORMAL)
+FI_K_DEFINE(fi_fill_f32_truncated, FI_F32, FI_TRUNCATED)
+FI_K_DEFINE(fi_fill_f64_uniform, FI_F64, FI_UNIFORM)
+FI_K_DEFINE(fi_fill_f64_normal, FI_F64, FI_NORMAL)
+FI_K_DEFINE(fi_fill_f64_truncated, FI_F64, FI_TRUNCATED)
+FI_K_DEFINE(fi_fill_f16_uniform, FI_F16, FI_UNIFORM)
+FI_K_DEFINE(fi_fill_f16_normal, FI_F16, FI_NORMAL)
+FI_K_DEFINE(fi_fill_f16_truncated, FI_F16, FI_TRUNCATED)
+FI_K_DEFINE(fi_fill_bf16_uniform, FI_BF16, FI_UNIFORM)
+FI_K_DEFINE(fi_fill_bf16_normal, FI_BF16, FI_NORMAL)
+FI_K_DEFINE(fi_fill_bf16_truncated, FI_BF16, FI_TRUNCATED)

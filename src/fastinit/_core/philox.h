@@ -2,9 +2,8 @@
  *
  * This one text is compiled as C by the CPU build and as CUDA by NVRTC for the GPU
  * kernels, so every definition here must be valid in both (FI_INLINE picks the
- * qualifiers).  Known answers (tests/test_philox.py):
- *   counter 0, key 0                -> 6627e8d5 e169c58d bc57ac4c 9b00dbd8
- *   counter ffffffff x4, key ff.. x2 -> 408f276d 41c83b0e a20bc7c6 6d5451fd
+ * qualifiers).  Known answers: tests/data/philox_known_answers.json (Random123's
+ * kat_vectors), checked by tests/core/test_philox.py.
  */
 #ifndef FASTINIT_PHILOX_H
 #define FASTINIT_PHILOX_H
@@ -27,16 +26,18 @@ typedef int64_t fi_i64;
 typedef uint16_t fi_u16;
 #endif
 
-#define FI_PHILOX_M0 0xD2511F53u
-#define FI_PHILOX_M1 0xCD9E8D57u
-#define FI_PHILOX_W0 0x9E3779B9u
-#define FI_PHILOX_W1 0xBB67AE85u
+/* Random123's names (philox.h there): round multipliers and Weyl key increments
+ * (golden ratio and sqrt(3) - 1, as 32-bit fractions). */
+#define PHILOX_M4x32_0 0xD2511F53u
+#define PHILOX_M4x32_1 0xCD9E8D57u
+#define PHILOX_W32_0 0x9E3779B9u
+#define PHILOX_W32_1 0xBB67AE85u
 
 /* One round; the key schedule is bumped by the caller between rounds. */
 #define FI_PHILOX_ROUND(c0, c1, c2, c3, k0, k1)                  \
     do {                                                         \
-        fi_u64 p0_ = (fi_u64)FI_PHILOX_M0 * (fi_u64)(c0);        \
-        fi_u64 p1_ = (fi_u64)FI_PHILOX_M1 * (fi_u64)(c2);        \
+        fi_u64 p0_ = (fi_u64)PHILOX_M4x32_0 * (fi_u64)(c0);        \
+        fi_u64 p1_ = (fi_u64)PHILOX_M4x32_1 * (fi_u64)(c2);        \
         fi_u32 t0_ = (fi_u32)(p1_ >> 32) ^ (c1) ^ (k0);          \
         fi_u32 t2_ = (fi_u32)(p0_ >> 32) ^ (c3) ^ (k1);          \
         (c1) = (fi_u32)p1_;                                      \
@@ -50,20 +51,20 @@ FI_INLINE void fi_philox4x32_10(fi_u32 *c0, fi_u32 *c1, fi_u32 *c2, fi_u32 *c3,
                                 fi_u32 k0, fi_u32 k1)
 {
     fi_u32 a = *c0, b = *c1, c = *c2, d = *c3;
-    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += FI_PHILOX_W0; k1 += FI_PHILOX_W1;
-    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += FI_PHILOX_W0; k1 += FI_PHILOX_W1;
-    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += FI_PHILOX_W0; k1 += FI_PHILOX_W1;
-    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += FI_PHILOX_W0; k1 += FI_PHILOX_W1;
-    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += FI_PHILOX_W0; k1 += FI_PHILOX_W1;
-    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += FI_PHILOX_W0; k1 += FI_PHILOX_W1;
-    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += FI_PHILOX_W0; k1 += FI_PHILOX_W1;
-    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += FI_PHILOX_W0; k1 += FI_PHILOX_W1;
-    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += FI_PHILOX_W0; k1 += FI_PHILOX_W1;
+    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += PHILOX_W32_0; k1 += PHILOX_W32_1;
+    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += PHILOX_W32_0; k1 += PHILOX_W32_1;
+    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += PHILOX_W32_0; k1 += PHILOX_W32_1;
+    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += PHILOX_W32_0; k1 += PHILOX_W32_1;
+    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += PHILOX_W32_0; k1 += PHILOX_W32_1;
+    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += PHILOX_W32_0; k1 += PHILOX_W32_1;
+    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += PHILOX_W32_0; k1 += PHILOX_W32_1;
+    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += PHILOX_W32_0; k1 += PHILOX_W32_1;
+    FI_PHILOX_ROUND(a, b, c, d, k0, k1); k0 += PHILOX_W32_0; k1 += PHILOX_W32_1;
     FI_PHILOX_ROUND(a, b, c, d, k0, k1);
     *c0 = a; *c1 = b; *c2 = c; *c3 = d;
 }
 
-/* The four words of block `b` of stream `stream` under `seed` (design.md):
+/* The four words of block `b` of stream `stream` under `seed` (docs/contract.rst):
  * counter = (b lo, b hi, stream lo, stream hi), key = (seed lo, seed hi). */
 FI_INLINE void fi_philox_block(fi_u64 seed, fi_u64 stream, fi_u64 b, fi_u32 w[4])
 {

@@ -53,8 +53,8 @@ void fi_store_aos8(fi_u32 *w, __m256i c0, __m256i c1, __m256i c2, __m256i c3)
 static inline __attribute__((always_inline, target("avx2")))
 void fi_philox16_avx2(fi_u32 *w, fi_u32 lo, fi_u32 hi, fi_u32 s0, fi_u32 s1, fi_u32 k0, fi_u32 k1)
 {
-    const __m256i m0 = _mm256_set1_epi32((int)FI_PHILOX_M0), m1 = _mm256_set1_epi32((int)FI_PHILOX_M1);
-    const __m256i w0 = _mm256_set1_epi32((int)FI_PHILOX_W0), w1 = _mm256_set1_epi32((int)FI_PHILOX_W1);
+    const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M4x32_0), m1 = _mm256_set1_epi32((int)PHILOX_M4x32_1);
+    const __m256i w0 = _mm256_set1_epi32((int)PHILOX_W32_0), w1 = _mm256_set1_epi32((int)PHILOX_W32_1);
     __m256i base = _mm256_add_epi32(_mm256_set1_epi32((int)lo), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     __m256i a0 = base, a1 = _mm256_set1_epi32((int)hi), a2 = _mm256_set1_epi32((int)s0), a3 = _mm256_set1_epi32((int)s1);
     __m256i b0 = _mm256_add_epi32(base, _mm256_set1_epi32(8)), b1 = a1, b2 = a2, b3 = a3;

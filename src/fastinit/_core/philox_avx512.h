@@ -50,8 +50,8 @@ void fi_store_aos16(fi_u32 *w, __m512i c0, __m512i c1, __m512i c2, __m512i c3)
 static inline __attribute__((always_inline, target("avx512f")))
 void fi_philox32_avx512(fi_u32 *w, fi_u32 lo, fi_u32 hi, fi_u32 s0, fi_u32 s1, fi_u32 k0, fi_u32 k1)
 {
-    const __m512i m0 = _mm512_set1_epi32((int)FI_PHILOX_M0), m1 = _mm512_set1_epi32((int)FI_PHILOX_M1);
-    const __m512i w0 = _mm512_set1_epi32((int)FI_PHILOX_W0), w1 = _mm512_set1_epi32((int)FI_PHILOX_W1);
+    const __m512i m0 = _mm512_set1_epi32((int)PHILOX_M4x32_0), m1 = _mm512_set1_epi32((int)PHILOX_M4x32_1);
+    const __m512i w0 = _mm512_set1_epi32((int)PHILOX_W32_0), w1 = _mm512_set1_epi32((int)PHILOX_W32_1);
     __m512i base = _mm512_add_epi32(_mm512_set1_epi32((int)lo),
                                     _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
     __m512i a0 = base, a1 = _mm512_set1_epi32((int)hi), a2 = _mm512_set1_epi32((int)s0), a3 = _mm512_set1_epi32((int)s1);

@@ -1,4 +1,4 @@
-/* Word -> sample transforms of the stream contract (../../shared/design.md, docs/contract.rst).
+/* Word -> sample transforms of the stream contract (docs/contract.rst).
  *
  * Shared verbatim by the CPU build (C, -ffp-contract=off, no fast-math) and the GPU
  * kernels (NVRTC, --fmad=false).  Only IEEE + - * / sqrt, integer and bit operations
@@ -13,6 +13,7 @@
 #ifndef FASTINIT_SAMPLE_H
 #define FASTINIT_SAMPLE_H
 
+#include "contract.h"
 #include "philox.h"
 
 /* ---- bit casts ---------------------------------------------------------------- */
@@ -317,6 +318,19 @@ FI_INLINE double fi_trunc_z_f64(fi_u32 w0, fi_u32 w1, double pa, double d, doubl
     return fi_min(fi_max(z, alpha), beta);
 }
 
+/* ---- the per-element step: z -> stored value --------------------------------------
+ * The one definition fill_impl.h (CPU) and kernels.cu (GPU) both call.  Outputs of 32
+ * bits or fewer use float arithmetic on the float32-cast parameters; float64 uses double. */
+
+/* loc + scale * z: normal and truncated values (no fused multiply-add anywhere). */
+FI_INLINE float fi_affine_f32(float loc, float scale, float z) { return loc + scale * z; }
+FI_INLINE double fi_affine_f64(double loc, double scale, double z) { return loc + scale * z; }
+
+/* Truncated values clamped to the host's bounds (lo_clamp, hi_clamp): the output
+ * format's values inside [low, high], chosen so 16-bit rounding stays inside too. */
+FI_INLINE float fi_clamp_f32(float v, float lo, float hi) { return fi_minf(fi_maxf(v, lo), hi); }
+FI_INLINE double fi_clamp_f64(double v, double lo, double hi) { return fi_min(fi_max(v, lo), hi); }
+
 /* ---- float32 -> 16-bit storage, round to nearest even ---------------------------- */
 FI_INLINE fi_u16 fi_f32_to_f16(float f)
 {
@@ -337,6 +351,12 @@ FI_INLINE fi_u16 fi_f32_to_bf16(float f)
     fi_u32 x = fi_fbits(f);
     fi_u32 r = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
     return (fi_u16)((x & 0x7fffffffu) > 0x7f800000u ? ((x >> 16) | 0x40u) : r);
+}
+
+/* The per-element step's last part: a float32 result stored as FI_F16 or FI_BF16. */
+FI_INLINE fi_u16 fi_round16(int fmt, float v)
+{
+    return fmt == FI_BF16 ? fi_f32_to_bf16(v) : fi_f32_to_f16(v);
 }
 
 #endif /* FASTINIT_SAMPLE_H */
