@@ -4,9 +4,7 @@ Element ``e`` of every tensor is a pure function of ``(seed, stream, e)`` (Philo
 so results are the same on any thread count, on CPU and GPU, whole or sharded.
 """
 from ._seeding import seed, stream_for_name
-from .sampling import random_raw
-# the catalog: uniform/normal/truncated_normal (and their in-place twins) here accept any
-# framework's arrays; the NumPy-only originals stay in fastinit.sampling
+from ._cpu import random_raw
 from .initializers import *  # noqa: F401,F403
 from . import fans  # noqa: F401
 

@@ -16,7 +16,7 @@ import threading
 
 import numpy as np
 
-from . import _host, _layout, _seeding
+from . import _checks, _host, _layout
 
 THREADS = 256           # threads per CUDA block (kernels.cu: FI_K_THREADS)
 BLOCKS_PER_SM = 64      # grid cap (per multiprocessor); the kernels loop grid-stride
@@ -82,7 +82,7 @@ def plan_jobs(jobs, fmt):
 
 def plan(shape, fmt, global_shape=None, start=None):
     """`plan_jobs` for a C-contiguous buffer of `shape` (a shard when global_shape/start)."""
-    gshape, gstart = _layout.check_shard(tuple(shape), global_shape, start)
+    gshape, gstart = _checks.shard(tuple(shape), global_shape, start)
     return plan_jobs(_layout.jobs_for(tuple(shape), gshape, gstart), fmt)
 
 
@@ -190,34 +190,25 @@ def _fmt_of_dtype(dtype):
     return fmt
 
 
-def fill_device(x, dist, params, fmt, *, seed, stream, global_shape=None, start=None):
+def fill_device(x, req):
     """Fill the CuPy array or torch CUDA tensor `x` in place on its device and return it.
 
-    `params` is the 9-tuple of `_host`'s *_params for format `fmt`; the kernel runs on
-    the caller's current stream (CuPy's, or torch.cuda.current_stream for tensors).
-    A C-contiguous `x` is written directly; another layout is filled through a
-    contiguous temporary and copied in (same elements, same bits)."""
-    if dist not in DIST_NAMES:
-        raise ValueError(f"unknown distribution {dist!r}")
-    if fmt not in FMT_NAMES:
-        raise ValueError(f"unknown format {fmt!r}")
-    params = tuple(float(p) for p in params)
-    if len(params) != 9:
-        raise ValueError(f"params must have 9 entries, got {len(params)}")
-    if _fmt_of_dtype(x.dtype) != fmt:
-        raise TypeError(f"format {FMT_NAMES[fmt]} does not match the array's dtype {x.dtype}")
-    shape = tuple(int(d) for d in x.shape)
-    gshape, gstart = _layout.check_shard(shape, global_shape, start)
-    seed, stream = _seeding.resolve(seed, stream)
-    table, nwork = plan_jobs(_layout.jobs_for(shape, gshape, gstart), fmt)
-
+    `req` is the validated :class:`~fastinit._request.FillRequest` of the fill (x's
+    shape, its place in the logical tensor, the kernel parameters); the kernel runs on the
+    caller's current stream (CuPy's, or torch.cuda.current_stream for tensors).  A
+    C-contiguous `x` is written directly; another layout is filled through a contiguous
+    temporary and copied in (same elements, same bits)."""
+    if _fmt_of_dtype(x.dtype) != req.fmt:
+        raise TypeError(f"format {FMT_NAMES[req.fmt]} does not match the array's dtype {x.dtype}")
+    table, nwork = plan_jobs(_layout.jobs_for(req.shape, req.global_shape, req.start), req.fmt)
+    args = (req.dist, req.params, req.fmt, req.seed, req.stream, table, nwork)
     from array_api_compat import is_cupy_array, is_torch_array
     if is_torch_array(x):
         if x.device.type != "cuda":
             raise TypeError(f"fill_device needs a CUDA tensor, got one on {x.device}")
-        return _fill_torch(x, dist, params, fmt, seed, stream, table, nwork)
+        return _fill_torch(x, *args)
     if is_cupy_array(x):
-        return _fill_cupy(x, dist, params, fmt, seed, stream, table, nwork)
+        return _fill_cupy(x, *args)
     raise TypeError(f"fill_device needs a CuPy array or a torch CUDA tensor, "
                     f"got {type(x).__name__}")
 

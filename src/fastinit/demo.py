@@ -48,7 +48,7 @@ import time
 
 import numpy as np
 
-from . import sampling
+from . import initializers
 
 __all__ = ["main", "run", "verdict", "format_table", "plot", "SCHEMES", "ACTIVATIONS"]
 
@@ -75,7 +75,7 @@ def standard_weights(depth, width, seed):
     normals are ``mean + std * z``)."""
     # threads=1: OpenMP threads left spinning after a parallel fill would compete with
     # the BLAS threads of the matrix products that follow.
-    return [sampling.normal((width, width), seed=seed, stream=layer, dtype="float64",
+    return [initializers.normal((width, width), seed=seed, stream=layer, dtype="float64",
                             threads=1) for layer in range(1, depth + 1)]
 
 
@@ -110,7 +110,7 @@ def run(scheme, activation, *, depth=50, width=512, batch=256, seed=0, weights=N
         weights = standard_weights(depth, width, seed)
     std = _std(scheme, width)
     ws = [np.zeros((width, width)) if std == 0 else std * z for z in weights]
-    x = sampling.normal((batch, width), seed=seed, stream=INPUT_STREAM, dtype="float64")
+    x = initializers.normal((batch, width), seed=seed, stream=INPUT_STREAM, dtype="float64")
     hs = []
     h = x
     symmetric = True
@@ -118,7 +118,7 @@ def run(scheme, activation, *, depth=50, width=512, batch=256, seed=0, weights=N
         h = _act(activation, h @ ws[layer - 1])
         symmetric = symmetric and bool((h == h[:, :1]).all())
         hs.append(h)
-    g = sampling.normal((batch, width), seed=seed, stream=GRAD_STREAM, dtype="float64")
+    g = initializers.normal((batch, width), seed=seed, stream=GRAD_STREAM, dtype="float64")
     grad_std = np.empty(depth)
     grad_std[depth - 1] = g.std()
     for layer in range(depth, 1, -1):       # dLoss/dh_{l-1} = (g * act'(pre_l)) @ W_l^T

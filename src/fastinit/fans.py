@@ -1,4 +1,4 @@
-"""Fans and gains (design.md, "Fans (normative)").
+"""Fans and gains (docs/contract.rst, "Fans").
 
 * :func:`compute_fans` -- Keras/JAX layout by default: last axis is "out", second to
   last "in", the receptive field is the product of the other (non-batch) axes.
@@ -12,7 +12,7 @@
 import math
 import numbers
 
-from . import _layout
+from . import _checks
 
 __all__ = ["compute_fans", "torch_fans", "calculate_gain", "NONLINEARITIES"]
 
@@ -51,7 +51,7 @@ def compute_fans(shape, in_axis=-2, out_axis=-1, batch_axis=()):
     >>> compute_fans((5,)), compute_fans(())
     ((5, 5), (1, 1))
     """
-    shape = _layout.check_shape(shape)
+    shape = _checks.shape(shape)
     nd = len(shape)
     default = (not isinstance(in_axis, bool) and isinstance(in_axis, numbers.Integral)
                and in_axis == -2 and not isinstance(out_axis, bool)
@@ -82,7 +82,7 @@ def torch_fans(shape):
     >>> torch_fans((32, 16, 3, 3))        # a torch Conv2d weight
     (144, 288)
     """
-    shape = _layout.check_shape(tuple(shape))
+    shape = _checks.shape(tuple(shape))
     if len(shape) < 2:
         raise ValueError("Fan in and fan out can not be computed for tensor with fewer "
                          "than 2 dimensions")

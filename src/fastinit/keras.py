@@ -33,8 +33,8 @@ def _dtype(dtype):
 
 def _tensor(array, dtype):
     if dtype == "bfloat16" and _keras.backend.backend() == "torch":
-        from . import _dispatch   # NumPy bfloat16 (ml_dtypes) -> torch bfloat16, bit exact
-        array = _dispatch.torch_from_numpy(array)
+        from ._backends import torch_from_numpy  # ml_dtypes bfloat16 -> torch, bit exact
+        array = torch_from_numpy(array)
     return _keras.ops.convert_to_tensor(array, dtype=dtype)
 
 

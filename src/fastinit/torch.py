@@ -18,7 +18,7 @@ import warnings
 
 import torch as _torch
 
-from . import _dispatch, _host, _seeding
+from . import _seeding
 from . import initializers as _catalog
 from .fans import calculate_gain, torch_fans as _torch_fans
 
@@ -48,21 +48,22 @@ def _calculate_correct_fan(tensor, mode):
 
 
 def _fill(tensor, dist, args, seed, stream):
+    """``dist`` is one of the catalog's in-place samplers (the public API)."""
     with _torch.no_grad():
-        return _dispatch.fill_(tensor, dist, args, seed=seed, stream=stream)
+        return dist(tensor, *args, seed=seed, stream=stream)
 
 
 # ---- the torch.nn.init functions -----------------------------------------------------------
 def uniform_(tensor, a=0.0, b=1.0, generator=None, *, seed=None, stream=0):
     """Fill with U(a, b)."""
     _no_generator(generator)
-    return _fill(tensor, _host.UNIFORM, (a, b), seed, stream)
+    return _fill(tensor, _catalog.uniform_, (a, b), seed, stream)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None, *, seed=None, stream=0):
     """Fill with N(mean, std**2)."""
     _no_generator(generator)
-    return _fill(tensor, _host.NORMAL, (mean, std), seed, stream)
+    return _fill(tensor, _catalog.normal_, (mean, std), seed, stream)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, seed=None,
@@ -75,7 +76,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, s
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
-    return _fill(tensor, _host.TRUNCATED, (mean, std, a, b), seed, stream)
+    return _fill(tensor, _catalog.truncated_normal_, (mean, std, a, b), seed, stream)
 
 
 def constant_(tensor, val):
@@ -122,7 +123,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None, stream=0):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
-    return _fill(tensor, _host.UNIFORM, (-a, a), seed, stream)
+    return _fill(tensor, _catalog.uniform_, (-a, a), seed, stream)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, stream=0):
@@ -130,7 +131,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, stream=0):
     _no_generator(generator)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return _fill(tensor, _host.NORMAL, (0.0, std), seed, stream)
+    return _fill(tensor, _catalog.normal_, (0.0, std), seed, stream)
 
 
 def _kaiming_std(tensor, a, mode, nonlinearity, generator):
@@ -151,7 +152,7 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     if std is None:
         return tensor
     bound = math.sqrt(3.0) * std
-    return _fill(tensor, _host.UNIFORM, (-bound, bound), seed, stream)
+    return _fill(tensor, _catalog.uniform_, (-bound, bound), seed, stream)
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
@@ -160,7 +161,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     std = _kaiming_std(tensor, a, mode, nonlinearity, generator)
     if std is None:
         return tensor
-    return _fill(tensor, _host.NORMAL, (0.0, std), seed, stream)
+    return _fill(tensor, _catalog.normal_, (0.0, std), seed, stream)
 
 
 def orthogonal_(tensor, gain=1, generator=None, *, seed=None, stream=0):

@@ -10,7 +10,6 @@ nn = torch.nn
 
 import fastinit
 import fastinit.torch as finit
-from fastinit import _dispatch, _host
 
 
 def _shapes(n, lo, hi, seed, max_dim=9):
@@ -24,20 +23,20 @@ def captured(monkeypatch):
     log = {"torch": [], "fastinit": []}
 
     def t_uniform(self, a=0.0, b=1.0, generator=None):
-        log["torch"].append((_host.UNIFORM, (a, b)))
+        log["torch"].append(("uniform", (a, b)))
         return self
 
     def t_normal(self, mean=0.0, std=1.0, generator=None):
-        log["torch"].append((_host.NORMAL, (mean, std)))
+        log["torch"].append(("normal", (mean, std)))
         return self
 
-    def f_fill(x, dist, args, **kw):
-        log["fastinit"].append((dist, tuple(args)))
+    def f_fill(x, dist, args, seed, stream):
+        log["fastinit"].append((dist.__name__.rstrip("_"), tuple(args)))
         return x
 
     monkeypatch.setattr(torch.Tensor, "uniform_", t_uniform)
     monkeypatch.setattr(torch.Tensor, "normal_", t_normal)
-    monkeypatch.setattr(_dispatch, "fill_", f_fill)
+    monkeypatch.setattr(finit, "_fill", f_fill)
     return log
 
 
@@ -113,8 +112,9 @@ def test_orthogonal_torch_layout(shape):
     m = t.reshape(shape[0], -1).double()
     g = m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
     torch.testing.assert_close(g, 4.0 * torch.eye(g.shape[0], dtype=torch.float64), atol=1e-5, rtol=0)
-    np.testing.assert_array_equal(
-        t.numpy(), fastinit.orthogonal(shape, 2.0, column_axis=0, seed=4))
+    # torch tensors use torch's LAPACK for the QR, NumPy arrays NumPy's: equal to rounding
+    np.testing.assert_allclose(
+        t.numpy(), fastinit.orthogonal(shape, 2.0, column_axis=0, seed=4), rtol=0, atol=2e-6)
 
 
 def test_sparse_zero_counts():

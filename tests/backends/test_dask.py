@@ -71,8 +71,15 @@ def test_errors():
     with pytest.raises(TypeError, match="xp"):
         fd.glorot_uniform((4, 4), xp=np, seed=1)
     with pytest.raises(ValueError, match="global_shape"):
-        fastinit.normal((4, 4), xp=da, seed=1, global_shape=(8, 4))
+        fastinit.normal((4, 4), xp=da, seed=1, global_shape=(8, 4), start=(6, 0))
     with pytest.raises(TypeError, match="return-new"):
         fastinit.normal_(da.zeros((4, 4)), seed=1)
     with pytest.raises(ValueError, match="mode"):
         fd.variance_scaling((4, 4), mode="bad", seed=1)
+
+
+def test_shard_of_a_larger_tensor():
+    """A Dask array can itself be a block of a larger logical tensor: its chunks are
+    sub-blocks, so it equals that slice of the whole."""
+    part = fastinit.normal((4, 6), xp=da, seed=1, global_shape=(8, 10), start=(3, 2), chunks=3)
+    np.testing.assert_array_equal(part.compute(), fastinit.normal((8, 10), seed=1)[3:7, 2:8])

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit import _gpu, _host, sampling
+from fastinit import _checks, _gpu
+from fastinit._request import UNIFORM, make_request
 
 
 def _cupy_or_skip():
@@ -39,7 +40,6 @@ def torch_cuda(cp):
     return torch
 
 
-DIST_ID = {"uniform": _host.UNIFORM, "normal": _host.NORMAL, "truncated": _host.TRUNCATED}
 CPU_FN = {"uniform": fastinit.uniform_, "normal": fastinit.normal_,
           "truncated": fastinit.truncated_normal_}
 ARGS = {
@@ -51,22 +51,16 @@ ARGS = {
 CUPY_DTYPES = ["float32", "float64", "float16"]   # CuPy has no bfloat16 (torch covers it)
 
 
-def _params(dist, fmt, args):
-    return {"uniform": sampling.uniform_params, "normal": sampling.normal_params,
-            "truncated": sampling.truncated_params}[dist](fmt, *args)
-
-
 def _bits(a):
     return a.view({2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize])
 
 
 def gpu_fill(x, dtype, dist, args, **kw):
-    fmt = _host.fmt_of(_host.resolve_dtype(dtype))
-    return _gpu.fill_device(x, DIST_ID[dist], _params(dist, fmt, args), fmt, **kw)
+    return CPU_FN[dist](x, *args, **kw)     # the public API routes GPU arrays to _gpu
 
 
 def cpu_ref(shape, dtype, dist, args, threads=1, **kw):
-    out = np.empty(shape, _host.resolve_dtype(dtype))
+    out = np.empty(shape, _checks.dtype(dtype))
     return CPU_FN[dist](out, *args, threads=threads, **kw)
 
 
@@ -83,7 +77,7 @@ def _torch_to_numpy(t):
     import torch
     t = t.detach()
     if t.dtype == torch.bfloat16:
-        return t.view(torch.int16).cpu().numpy().view(_host.resolve_dtype("bfloat16"))
+        return t.view(torch.int16).cpu().numpy().view(_checks.dtype("bfloat16"))
     return t.cpu().numpy()
 
 
@@ -94,7 +88,7 @@ def test_available_and_detection(cp):
 
 
 @pytest.mark.parametrize("dtype", CUPY_DTYPES)
-@pytest.mark.parametrize("dist", list(DIST_ID))
+@pytest.mark.parametrize("dist", list(CPU_FN))
 def test_cupy_bitwise_equal_to_cpu(cp, dtype, dist):
     rng = np.random.default_rng(len(dtype) * 7 + len(dist))
     sizes = [0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 1000, 65537, 300001] + \
@@ -109,7 +103,7 @@ def test_cupy_bitwise_equal_to_cpu(cp, dtype, dist):
 
 
 @pytest.mark.parametrize("dtype", CUPY_DTYPES)
-@pytest.mark.parametrize("dist", list(DIST_ID))
+@pytest.mark.parametrize("dist", list(CPU_FN))
 def test_cupy_shards_and_layouts(cp, dtype, dist):
     args = ARGS[dist][0]
     cases = [((4, 5), (7, 9), (2, 3)), ((7, 1), (7, 9), (0, 8)), ((3, 9), (7, 9), (1, 0)),
@@ -146,7 +140,7 @@ def test_cupy_current_stream_and_seed_none(cp):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
-@pytest.mark.parametrize("dist", list(DIST_ID))
+@pytest.mark.parametrize("dist", list(CPU_FN))
 def test_torch_in_place(torch_cuda, cp, dtype, dist):
     torch = torch_cuda
     tdt = getattr(torch, dtype)
@@ -226,16 +220,16 @@ def test_more_than_2_31_elements(cp):
 
 def test_errors(cp):
     x = cp.empty(4, "float32")
-    with pytest.raises(TypeError):
-        _gpu.fill_device(x, _host.UNIFORM, _params("uniform", _host.F64, (0, 1)), _host.F64,
-                         seed=0, stream=0)
-    with pytest.raises(TypeError):
-        _gpu.fill_device(np.empty(4, np.float32), _host.UNIFORM,
-                         _params("uniform", _host.F32, (0, 1)), _host.F32, seed=0, stream=0)
+    req64 = make_request(UNIFORM, (0, 1), np.dtype("float64"), (4,), seed=0, stream=0)
+    with pytest.raises(TypeError):                 # a request for another dtype
+        _gpu.fill_device(x, req64)
+    req32 = make_request(UNIFORM, (0, 1), np.dtype("float32"), (4,), seed=0, stream=0)
+    with pytest.raises(TypeError):                 # not a GPU array
+        _gpu.fill_device(np.empty(4, np.float32), req32)
 
 
 def test_bench_module():
-    from fastinit import _bench_gpu
+    from fastinit.bench import gpu as _bench_gpu
     if not _gpu.available():
         with pytest.raises(RuntimeError, match="CUDA benchmark needs"):
             _bench_gpu.run(numel=1024, repeat=1)

@@ -1,4 +1,5 @@
 """Bad input gets a clear error that names the argument; never a crash in C."""
+import math
 import numpy as np
 import pytest
 
@@ -106,3 +107,104 @@ def test_failed_call_does_not_consume_a_global_stream():
     with pytest.raises(ValueError):
         fastinit.normal(4, std=-1.0)
     np.testing.assert_array_equal(fastinit.normal(4), fastinit.normal(4, seed=5, stream=0))
+
+
+# ---- issue 12: crashes, silent wrong results and unclear errors ---------------------------
+@pytest.mark.parametrize("threads", [100000, 2**31 - 1, 2**31, 2**63])
+def test_threads_bounded(threads):
+    with pytest.raises(ValueError, match="threads"):
+        fastinit.uniform(1 << 10, seed=1, threads=threads)
+
+
+@pytest.mark.parametrize("dtype", [">f4", ">f8", ">f2"])
+def test_byte_swapped_dtypes_refused(dtype):
+    with pytest.raises(TypeError, match="byte"):
+        fastinit.uniform(4, seed=1, dtype=dtype)
+    with pytest.raises(TypeError, match="byte"):
+        fastinit.uniform_(np.zeros(4, dtype), seed=1)
+
+
+def _overlapping_views():
+    base = np.zeros(4, np.float32)
+    yield np.lib.stride_tricks.as_strided(base, (3, 4), (0, 4))
+    yield np.broadcast_arrays(np.zeros((1, 4), np.float32), np.zeros((3, 4), np.float32))[0]
+    yield np.lib.stride_tricks.as_strided(np.zeros(8, np.float32), (3, 4), (4, 4))
+
+
+@pytest.mark.parametrize("fill", [
+    lambda x: fastinit.uniform_(x, seed=1), lambda x: fastinit.normal_(x, seed=1),
+    lambda x: fastinit.truncated_normal_(x, seed=1), lambda x: fastinit.glorot_uniform_(x, seed=1),
+    lambda x: fastinit.orthogonal_(x, seed=1), lambda x: fastinit.identity_(x),
+    lambda x: fastinit.sparse_(x, 0.5, seed=1), lambda x: fastinit.zeros_(x)])
+def test_self_overlapping_outputs_refused(fill):
+    for view in _overlapping_views():
+        if not view.flags.writeable:
+            view.flags.writeable = True   # broadcast results warn, then allow writing
+        with pytest.raises(ValueError, match="share memory"):
+            fill(view)
+
+
+def test_non_overlapping_strided_views_still_fill():
+    base = np.zeros(24, np.float32)
+    view = np.lib.stride_tricks.as_strided(base, (3, 2), (8, 12))   # offsets 0,12,8,20,16,28
+    fastinit.normal_(view, seed=3)
+    np.testing.assert_array_equal(view, fastinit.normal((3, 2), seed=3))
+
+
+def test_torch_expand_refused_as_torch_does():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="share memory"):
+        fastinit.normal_(torch.zeros(1, 6).expand(4, 6), seed=1)
+    with pytest.raises(RuntimeError):       # torch itself refuses the same tensor
+        torch.zeros(1, 6).expand(4, 6).normal_()
+
+
+@pytest.mark.parametrize("name", ["high", "std", "gain", "scale", "sparsity", "value"])
+def test_huge_python_ints_name_the_argument(name):
+    big = 10 ** 400
+    call = {"high": lambda: fastinit.uniform(3, 0, big, seed=1),
+            "std": lambda: fastinit.normal(3, 0, big, seed=1),
+            "gain": lambda: fastinit.orthogonal((3, 3), big, seed=1),
+            "scale": lambda: fastinit.variance_scaling((3, 3), big, seed=1),
+            "sparsity": lambda: fastinit.sparse((3, 3), big, seed=1),
+            "value": lambda: fastinit.constant(3, big)}[name]
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+@pytest.mark.parametrize("fans", [(math.inf, math.inf), (1e-320, 1.0), (math.nan, 2.0)])
+def test_degenerate_fans_raise(fans):
+    with pytest.raises(ValueError, match="fan"):
+        fastinit.he_uniform((3, 3), seed=1, fans=fans)
+
+
+@pytest.mark.parametrize("gain", [math.inf, -math.inf, math.nan])
+def test_non_finite_gains_raise(gain):
+    for call in (lambda: fastinit.identity((3, 3), gain), lambda: fastinit.orthogonal((3, 3), gain, seed=1)):
+        with pytest.raises(ValueError, match="gain"):
+            call()
+
+
+@pytest.mark.parametrize("dtype, value", [("float16", 1e6), ("float32", 1e39), ("bfloat16", 1e39)])
+def test_constants_beyond_the_dtype_raise(dtype, value):
+    with pytest.raises(ValueError, match="value"):
+        fastinit.constant(3, value, dtype=dtype)
+    with pytest.raises(ValueError, match="value"):
+        fastinit.constant_(fastinit.zeros(3, dtype=dtype), -value)
+
+
+def test_constant_nan_and_uniform_nan_are_both_value_errors():
+    with pytest.raises(ValueError, match="value"):
+        fastinit.constant(2, float("nan"))
+    with pytest.raises(ValueError, match="low"):
+        fastinit.uniform(2, float("nan"), seed=1)
+
+
+@pytest.mark.parametrize("xp", [math, "numpy.linalg", 3])
+def test_bad_namespaces(xp):
+    with pytest.raises(TypeError, match="xp"):
+        fastinit.normal(3, seed=1, xp=xp)
+
+
+def test_sparsity_one_zeroes_everything():
+    assert (fastinit.sparse((5, 3), 1.0, seed=1) == 0).all()

@@ -233,7 +233,7 @@ def test_sparse_zero_count_and_reproducible():
     (lambda: fastinit.dirac((4, 4)), ValueError, "3-, 4- or 5"),
     (lambda: fastinit.dirac((5, 4, 3), groups=2), ValueError, "groups"),
     (lambda: fastinit.dirac((4, 4, 3), groups=0), ValueError, "groups"),
-    (lambda: fastinit.sparse((4, 4), 1.0, seed=1), ValueError, "sparsity"),
+    (lambda: fastinit.sparse((4, 4), 1.5, seed=1), ValueError, "sparsity"),
     (lambda: fastinit.sparse((4, 4), -0.1, seed=1), ValueError, "sparsity"),
     (lambda: fastinit.sparse((4, 4, 4), 0.1, seed=1), ValueError, "2-dimensional"),
     (lambda: fastinit.constant((2,), "x"), TypeError, "value"),

@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit import _gpu, _host, sampling
+from fastinit import _checks, _gpu, _host
+from fastinit._request import kernel_params
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORE = _gpu.CORE_DIR
@@ -102,14 +103,14 @@ ARGS = {  # per distribution: a few parameter sets, including edge cases
 
 def _params(dist, fmt, args):
     if dist == "uniform":
-        return sampling.uniform_params(fmt, *args)
+        return kernel_params(_host.UNIFORM, fmt, tuple(args))
     if dist == "normal":
-        return sampling.normal_params(fmt, *args)
-    return sampling.truncated_params(fmt, *args)
+        return kernel_params(_host.NORMAL, fmt, tuple(args))
+    return kernel_params(_host.TRUNCATED, fmt, tuple(args))
 
 
 def _np_dtype(name):
-    return _host.resolve_dtype(name)
+    return _checks.dtype(name)
 
 
 def _bits(a):

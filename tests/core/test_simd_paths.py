@@ -23,7 +23,7 @@ def restore_simd():
 @pytest.mark.parametrize("dist,args", CASES)
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
 def test_all_simd_paths_identical(dist, args, dtype, restore_simd):
-    fn = getattr(fastinit.sampling, dist)
+    fn = getattr(fastinit, dist)
     results = {}
     for path in PATHS:
         _engine.set_simd(path)

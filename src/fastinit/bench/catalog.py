@@ -7,23 +7,18 @@ a square float32 tensor of about ``numel`` elements (default 4096 x 4096); ortho
 a square matrix of side ``min(1024, that side)``.
 """
 import math
-import time
+
+from .timing import best_of
 
 
 def _best_ms(fn, repeat):
-    fn()   # warm up
-    best = math.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best * 1e3
+    return best_of(fn, repeat) * 1e3
 
 
 def rows(numel=4096 * 4096, repeat=3):
     import torch
     import torch.nn.init as tinit
-    from . import torch as finit
+    from .. import torch as finit
 
     side = max(1, math.isqrt(int(numel)))
     big = torch.empty(side, side, dtype=torch.float32)

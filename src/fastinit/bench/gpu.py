@@ -4,7 +4,7 @@ Every row fills the same float32 buffer of `numel` elements on the current strea
 timed with CUDA events (best of `repeat`, after a warm-up), and is reported in Gelem/s
 and as a fraction of a plain ``fill`` of that buffer, the write-bandwidth limit.
 Imports CuPy and torch lazily; without CuPy or a CUDA device, run() raises."""
-import math
+from .timing import best_of, event_clock
 
 
 def _require_gpu():
@@ -31,55 +31,31 @@ def _torch_cuda():
     return torch if torch.cuda.is_available() else None
 
 
-def _time_cupy(cupy, fn, repeat):
-    fn()                                        # warm-up (and compilation)
-    cupy.cuda.Device().synchronize()
-    start, end = cupy.cuda.Event(), cupy.cuda.Event()
-    best = math.inf
-    for _ in range(repeat):
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        best = min(best, cupy.cuda.get_elapsed_time(start, end))
-    return best                                 # ms
+def _cupy_clock(cupy):
+    return event_clock(cupy.cuda.Event, cupy.cuda.get_elapsed_time,
+                       cupy.cuda.Device().synchronize)
 
 
-def _time_torch(torch, fn, repeat):
-    fn()
-    torch.cuda.synchronize()
-    start = torch.cuda.Event(enable_timing=True)
-    end = torch.cuda.Event(enable_timing=True)
-    best = math.inf
-    for _ in range(repeat):
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        best = min(best, start.elapsed_time(end))
-    return best
+def _torch_clock(torch):
+    return event_clock(lambda: torch.cuda.Event(enable_timing=True),
+                       lambda a, b: a.elapsed_time(b), torch.cuda.synchronize)
 
 
 def run(numel=1 << 28, repeat=5):
     """Benchmark rows (list of dicts: library, op, ms, gelem_s, frac_of_fill) and a
     printable table, as (rows, text)."""
     cupy = _require_gpu()
-    from . import _gpu, _host, sampling
+    import fastinit
     numel = int(numel)
     x = cupy.empty(numel, cupy.float32)
-    F32 = _host.F32
-    p_uni = sampling.uniform_params(F32, 0.0, 1.0)
-    p_nrm = sampling.normal_params(F32, 0.0, 1.0)
-    p_trn = sampling.truncated_params(F32, 0.0, 1.0, -2.0, 2.0)
     counter = iter(range(1 << 62))             # a fresh stream per call, like real use
-
-    def fi(dist, params):
-        return lambda: _gpu.fill_device(x, dist, params, F32, seed=0, stream=next(counter))
-
     cases = [("cupy", "fill (write bandwidth)", lambda: x.fill(0.5), "cupy"),
-             ("fastinit", "uniform_", fi(_host.UNIFORM, p_uni), "cupy"),
-             ("fastinit", "normal_", fi(_host.NORMAL, p_nrm), "cupy"),
-             ("fastinit", "truncated_normal_", fi(_host.TRUNCATED, p_trn), "cupy")]
+             ("fastinit", "uniform_", lambda: fastinit.uniform_(x, seed=0, stream=next(counter)),
+              "cupy"),
+             ("fastinit", "normal_", lambda: fastinit.normal_(x, seed=0, stream=next(counter)),
+              "cupy"),
+             ("fastinit", "truncated_normal_",
+              lambda: fastinit.truncated_normal_(x, seed=0, stream=next(counter)), "cupy")]
 
     gen = cupy.random.default_rng(0)
 
@@ -104,8 +80,8 @@ def run(numel=1 << 28, repeat=5):
 
     rows = []
     for lib, op, fn, timer in cases:
-        ms = (_time_torch(torch, fn, repeat) if timer == "torch"
-              else _time_cupy(cupy, fn, repeat))
+        clock = _torch_clock(torch) if timer == "torch" else _cupy_clock(cupy)
+        ms = best_of(fn, repeat, clock) * 1e3
         rows.append({"library": lib, "op": op, "ms": ms,
                      "gelem_s": numel / (ms * 1e-3) / 1e9})
     fill_rate = rows[0]["gelem_s"]

@@ -1,0 +1,103 @@
+"""One random fill, validated once: :class:`FillRequest` and :func:`make_request`.
+
+The public functions build a request at their edge; backends and the engines below
+only read it.  A request describes a block of a logical tensor: ``shape`` at ``start``
+inside ``global_shape`` (the whole tensor when the two shapes are equal).  Element
+``e`` of the logical tensor is a pure function of ``(seed, stream, e)``
+(docs/contract.rst), so any block, filled anywhere, equals that slice of the whole.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import _checks, _host, _seeding
+
+UNIFORM, NORMAL, TRUNCATED = _host.UNIFORM, _host.NORMAL, _host.TRUNCATED
+DIST_NAMES = {UNIFORM: "uniform", NORMAL: "normal", TRUNCATED: "truncated_normal"}
+
+
+class FillRequest(NamedTuple):
+    """Everything a backend needs to fill one block; immutable and already valid."""
+    dist: int                      # UNIFORM / NORMAL / TRUNCATED
+    fmt: int                       # output format (_host.F32, F64, F16, BF16)
+    dtype: np.dtype                # the NumPy dtype of that format
+    params: tuple                  # kernel parameters, _host's 9-tuple for ``fmt``
+    seed: int
+    stream: int
+    shape: tuple                   # this block
+    global_shape: tuple            # the logical tensor
+    start: tuple                   # where the block sits in it
+    threads: int
+
+    @property
+    def whole(self) -> bool:
+        """The block is the whole tensor."""
+        return self.shape == self.global_shape
+
+    def sub(self, shape: tuple, offset: tuple) -> "FillRequest":
+        """The request for the sub-block of ``shape`` at ``offset`` inside this block
+        (how sharded backends give each local shard its place in the tensor)."""
+        shape = tuple(int(d) for d in shape)
+        start = tuple(s + int(o) for s, o in zip(self.start, offset))
+        if len(shape) != len(self.shape) or len(start) != len(self.start) or any(
+                o < 0 or o + n > m for o, n, m in zip(offset, shape, self.shape)):
+            raise ValueError(f"sub-block {shape} at {tuple(offset)} is not inside {self.shape}")
+        return self._replace(shape=shape, start=start)
+
+
+# ---- parameters of each distribution -------------------------------------------------------
+@functools.lru_cache(maxsize=512)
+def _uniform(fmt: int, low: float, high: float) -> tuple:
+    if low > high:
+        raise ValueError(f"low must be <= high, got low={low}, high={high}")
+    return tuple(_host.uniform_params(fmt, low, high))
+
+
+@functools.lru_cache(maxsize=512)
+def _normal(fmt: int, mean: float, std: float) -> tuple:
+    if std < 0:
+        raise ValueError(f"std must be >= 0, got {std}")
+    return tuple(_host.normal_params(fmt, mean, std))
+
+
+@functools.lru_cache(maxsize=512)
+def _truncated(fmt: int, mean: float, std: float, low: float, high: float) -> tuple:
+    if not std > 0:
+        raise ValueError(f"std must be > 0 for a truncated normal, got {std}")
+    if not low < high:
+        raise ValueError(f"low must be < high, got low={low}, high={high}")
+    return tuple(_host.truncated_params(fmt, mean, std, low, high))
+
+
+def kernel_params(dist: int, fmt: int, args: tuple) -> tuple:
+    """Validated kernel parameters of ``dist`` with ``args`` for format ``fmt``:
+    uniform (low, high), normal (mean, std), truncated (mean, std, low, high)."""
+    fin, real = _checks.finite, _checks.real
+    if dist == NORMAL:
+        mean, std = args
+        return _normal(fmt, fin(mean, "mean"), fin(std, "std"))
+    if dist == UNIFORM:
+        low, high = args
+        return _uniform(fmt, fin(low, "low"), fin(high, "high"))
+    if dist == TRUNCATED:
+        mean, std, low, high = args
+        return _truncated(fmt, fin(mean, "mean"), fin(std, "std"), real(low, "low"),
+                          real(high, "high"))
+    raise ValueError(f"unknown distribution {dist!r}")
+
+
+def make_request(dist: int, args: tuple, dtype: np.dtype, shape: tuple, *, seed: Any,
+                 stream: Any, global_shape: Any = None, start: Any = None,
+                 threads: Any = None) -> FillRequest:
+    """The one place a fill is validated.  ``dtype`` and ``shape`` are already checked
+    (they come from ``_checks`` or from an existing array); the seed is resolved last,
+    so a call that fails validation does not consume a stream of the global generator."""
+    fmt = _host.fmt_of(dtype)
+    params = kernel_params(dist, fmt, args)
+    gshape, gstart = _checks.shard(shape, global_shape, start)
+    nthreads = _checks.threads(threads)
+    seed, stream = _seeding.resolve(seed, stream)
+    return FillRequest(dist, fmt, dtype, params, seed, stream, shape, gshape, gstart, nthreads)

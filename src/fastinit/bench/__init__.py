@@ -1,0 +1,89 @@
+"""`python -m fastinit bench`: fastinit against NumPy and torch on the same work,
+measured in one run (this machine is shared and noisy: read the ratios, not the
+absolute numbers).
+
+* :mod:`.cpu` -- throughput of the three samplers on a large buffer;
+* :mod:`.small` -- per-call cost of small fills (the Python overhead);
+* :mod:`.catalog` -- ``fastinit.torch`` against ``torch.nn.init``;
+* :mod:`.gpu` -- ``--device cuda``;
+* :mod:`.timing` -- the one timer they all use.
+"""
+import json
+import platform
+
+import numpy as np
+
+from .._checks import default_threads
+from .._core import _engine
+from . import cpu, small
+from .cpu import cpu_rows  # noqa: F401  (the row builder, as before)
+
+
+def _fmt(v, spec):
+    width = int(spec.split(".")[0] or 0)
+    return "-".rjust(width) if v is None else format(v, spec)
+
+
+def table(rows):
+    head = f"{'work':26s} {'thr':>3s} {'fastinit':>9s} {'numpy':>8s} {'torch':>8s} {'x numpy':>8s} {'x torch':>8s}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r['name']:26s} {r['threads']:3d} {_fmt(r['melem_s_fastinit'], '9.0f')} "
+                     f"{_fmt(r['melem_s_numpy'], '8.0f')} {_fmt(r['melem_s_torch'], '8.0f')} "
+                     f"{_fmt(r['ratio_numpy'], '8.2f')} {_fmt(r['ratio_torch'], '8.2f')}")
+    return "\n".join(lines)
+
+
+def machine():
+    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "cores": default_threads(), "simd": _engine.simd_name(),
+            "openmp": _engine.openmp_enabled(), "numpy": np.__version__,
+            "torch": getattr(_torch(), "__version__", None)}
+
+
+def _torch():
+    try:
+        import torch
+        return torch
+    except ImportError:
+        return None
+
+
+def main(args):
+    if args.device == "cuda":
+        from . import gpu
+        result = gpu.run(numel=args.numel or (1 << 28))
+        rows, text = result if isinstance(result, tuple) else (result, None)
+        print(json.dumps({"machine": machine(), "rows": rows}, indent=1) if args.json else text)
+        return 0
+    numel = args.numel or (1 << 24)
+    if args.simd:
+        _engine.set_simd(args.simd)
+    rows = cpu.cpu_rows(numel=numel, repeat=args.repeat, threads=args.threads)
+    catalog = []
+    if not args.no_catalog and _torch() is not None:
+        try:
+            from . import catalog as catalog_rows
+            catalog = catalog_rows.rows(repeat=args.repeat)
+        except ImportError:
+            catalog = []
+    small_rows = [] if getattr(args, "no_small", False) else small.rows(repeat=args.repeat)
+    if args.json:
+        print(json.dumps({"machine": machine(), "rows": rows, "catalog": catalog,
+                          "small": small_rows}, indent=1))
+        return 0
+    m = machine()
+    print(f"fastinit bench: {numel:,} elements, Melem/s (best of {args.repeat}); "
+          f"{m['cores']} cores, SIMD {m['simd']}, OpenMP {m['openmp']}")
+    print("NumPy: Generator(PCG64).random / standard_normal; torch: uniform_ / normal_ / "
+          "nn.init.trunc_normal_ (same thread count)")
+    print(table(rows))
+    if small_rows:
+        print("\nsmall calls: per-call time of normal_ (us, lower is better), same run")
+        print(small.table(small_rows))
+    if catalog:
+        print("\nfastinit.torch vs torch.nn.init, same tensors (ms, lower is better)")
+        print(f"{'initializer':28s} {'fastinit':>9s} {'torch':>9s} {'speed-up':>9s}")
+        for r in catalog:
+            print(f"{r['name']:28s} {r['fastinit_ms']:9.1f} {r['torch_ms']:9.1f} {r['ratio']:9.2f}")
+    return 0
