@@ -37,7 +37,8 @@ def fmt_of(dtype):
 
 # ---- values of each format, as Python floats ------------------------------------
 def _f32(x):
-    return float(np.float32(x))
+    with np.errstate(over="ignore"):   # out of range -> inf, which callers check
+        return float(np.float32(x))
 
 
 def _bf16_round(x):
@@ -54,7 +55,8 @@ def round_to(fmt, x):
         return float(x)
     x32 = _f32(x)
     if fmt == F16:
-        return float(np.float16(np.float32(x32)))
+        with np.errstate(over="ignore"):
+            return float(np.float16(np.float32(x32)))
     if fmt == BF16:
         return _bf16_round(x32)
     return x32
@@ -137,7 +139,21 @@ def ncdf_upper(x):
 
 
 # ---- kernel parameter tuples (loc, scale, hi_clamp, lo_clamp, pa, d, qb, alpha, beta)
+_FMT_NAMES = {F32: "float32", F64: "float64", F16: "float16", BF16: "bfloat16"}
+
+
+def _check_in_range(fmt, low, high):
+    """Bounds that round to infinity in the output format would fill infinities (or
+    pile every sample at the largest finite value): refuse them, for every format."""
+    for name, v in (("low", low), ("high", high)):
+        if not math.isfinite(round_to(fmt, v)):
+            big = below(fmt, math.inf)
+            raise ValueError(f"{name}={v} is out of {_FMT_NAMES[fmt]} range (its largest "
+                             f"finite value is {big:g}); low/high must lie within it")
+
+
 def uniform_params(fmt, low, high):
+    _check_in_range(fmt, low, high)
     if low == high:
         return (low, 0.0, math.inf, -math.inf, 0, 0, 0, 0, 0)
     if fmt == F64:
@@ -145,6 +161,11 @@ def uniform_params(fmt, low, high):
         if not math.isfinite(width):
             raise ValueError(f"high - low overflows float64 (low={low}, high={high})")
         return (low, width, below(F64, high), -math.inf, 0, 0, 0, 0, 0)
+    # an interval between two neighbouring values of the format holds none of them: the
+    # clamp below high would land under low
+    if not at_least(fmt, low) < high:
+        raise ValueError(f"no value of the output dtype ({_FMT_NAMES[fmt]}) lies in "
+                         f"[low, high) = [{low}, {high})")
     width = _f32(high - low)
     if not math.isfinite(width) or not math.isfinite(_f32(low)):
         raise ValueError(f"low/high out of float32 range (low={low}, high={high})")

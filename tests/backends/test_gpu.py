@@ -95,6 +95,8 @@ def test_cupy_bitwise_equal_to_cpu(cp, dtype, dist):
         [int(v) for v in rng.integers(1, 5000, 6)]
     for n in sizes:
         for args in ARGS[dist]:
+            if dtype == "float16" and args == (0.1, 0.10000001):
+                args = (0.1, 0.1002)   # holds no float16 value: refused (issue 12)
             seed = int(rng.integers(0, 2**64, dtype=np.uint64))
             stream = int(rng.integers(0, 2**64, dtype=np.uint64))
             x = cp.empty(n, dtype)
