@@ -4,6 +4,7 @@ compiler has it.  AVX2 / AVX-512 copies are chosen at run time inside the extens
 import os
 import subprocess
 import sys
+import sysconfig
 import tempfile
 
 from setuptools import Extension, setup
@@ -11,20 +12,36 @@ from Cython.Build import cythonize
 
 
 def _compiler_accepts(flag):
-    cc = os.environ.get("CC", "cc")
+    # the compiler setuptools will use: $CC, else the one Python was built with
+    cc = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()
     with tempfile.TemporaryDirectory() as d:
         src = os.path.join(d, "t.c")
         with open(src, "w") as f:
             f.write("#include <omp.h>\nint main(void){return omp_get_max_threads() < 0;}\n")
         try:
-            return subprocess.run([cc, flag, src, "-o", os.path.join(d, "t")],
+            return subprocess.run([*cc, flag, src, "-o", os.path.join(d, "t")],
                                   capture_output=True).returncode == 0
         except OSError:
             return False
 
 
-openmp = sys.platform != "win32" and os.environ.get("FASTINIT_NO_OPENMP") != "1" \
-    and _compiler_accepts("-fopenmp")
+def _openmp():
+    """Whether to build with OpenMP, and a note for the build log when not."""
+    if sys.platform == "win32":
+        return False, "Windows build: OpenMP is not wired up there"
+    if os.environ.get("FASTINIT_NO_OPENMP") == "1":
+        return False, "FASTINIT_NO_OPENMP=1 is set"
+    if not _compiler_accepts("-fopenmp"):
+        return False, "the C compiler does not accept -fopenmp or has no omp.h (Apple clang)"
+    return True, ""
+
+
+openmp, why_not = _openmp()
+if not openmp:
+    # fills stay correct and give the same bits; threads=N just runs on one core
+    print(f"fastinit: building WITHOUT OpenMP ({why_not}); fills will use one thread "
+          "(same results). `python -m fastinit info` shows 'openmp: False'.",
+          file=sys.stderr)
 # -ffp-contract=off: no FMA, so every backend rounds identically.  The other three
 # change no value: -fno-math-errno lets sqrt vectorise, -fno-trapping-math lets the
 # branch-free selects around divisions if-convert, -fno-wrapv undoes Python's -fwrapv

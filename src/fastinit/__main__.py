@@ -1,5 +1,6 @@
 """python -m fastinit {demo,bench,info}"""
 import argparse
+import os
 import sys
 
 
@@ -9,6 +10,9 @@ def main(argv=None):
         from . import demo as demo_mod
         return demo_mod.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m fastinit", description=__doc__)
+    from . import __version__
+    parser.add_argument("--version", action="version",
+                        version=f"fastinit {__version__} (distribution fastinit-nn)")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("demo", help="the seeds' lesson: how initialisation decides whether a deep net "
                                 "trains (python -m fastinit demo --help)")
@@ -26,15 +30,34 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "bench":
         from . import bench as bench_mod
-        return bench_mod.main(args)
+        if args.device != "cuda":
+            return bench_mod.main(args)
+        try:
+            return bench_mod.main(args)
+        except RuntimeError as e:   # no CuPy / driver / device: say so, no traceback
+            print(f"python -m fastinit bench --device cuda: {e}", file=sys.stderr)
+            return 1
     if args.command == "info":
-        from . import __version__
-        from .bench import machine
-        print(f"fastinit {__version__}")
-        for k, v in machine().items():
-            print(f"  {k}: {v}")
-        return 0
+        return info()
     parser.print_help()
+    return 0
+
+
+def info():
+    """Build and run-time facts, one per line (what a bug report needs)."""
+    from . import __version__, _core
+    from .bench import machine
+    print(f"fastinit {__version__} (distribution fastinit-nn)")
+    facts = machine()
+    for k, v in facts.items():
+        if k == "openmp" and not v:
+            v = "False (built without OpenMP: fills run on one thread, same results)"
+        print(f"  {k}: {v}")
+    # libgomp reads it when it loads: fastinit's own copy, and any loaded after import
+    spin = os.environ.get("GOMP_SPINCOUNT")
+    print(f"  GOMP_SPINCOUNT: {spin if spin is not None else '(unset)'} "
+          f"({_core.GOMP_SPINCOUNT_ORIGIN}; short spins keep idle OpenMP threads off "
+          "the cores BLAS needs next)")
     return 0
 
 

@@ -1,5 +1,7 @@
 /* CPU engine: tile loops compiled for the baseline ISA and, on x86-64, for AVX2 and
  * AVX-512, chosen once at run time.  Every copy shares sample.h with the GPU kernels. */
+#include <stddef.h> /* size_t: on x86 immintrin.h pulls it in, on aarch64 nothing does */
+
 #include "engine.h"
 #include "sample.h"
 
