@@ -7,6 +7,7 @@ import sys
 import sysconfig
 import tempfile
 
+import numpy
 from setuptools import Extension, setup
 from Cython.Build import cythonize
 
@@ -56,7 +57,8 @@ if openmp:
 ext = Extension(
     "fastinit._core._engine",
     sources=["src/fastinit/_core/_engine.pyx", "src/fastinit/_core/engine.c"],
-    include_dirs=["src/fastinit/_core"],
+    include_dirs=["src/fastinit/_core", numpy.get_include()],
+    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     extra_compile_args=compile_args,
     extra_link_args=link_args,
     depends=["src/fastinit/_core/philox.h", "src/fastinit/_core/sample.h",

@@ -44,7 +44,10 @@ class Backend:
                          "(accepted: None, 'cpu'); for GPU arrays pass xp=torch or xp=cupy")
 
     def shape(self, x: Any) -> tuple:
-        return tuple(int(d) for d in x.shape)
+        s = x.shape
+        if type(s) is tuple:            # NumPy, JAX: already a tuple of ints
+            return s
+        return tuple(int(d) for d in s)
 
     def dtype(self, x: Any) -> np.dtype:
         return _checks.dtype(x.dtype, "the array's dtype")
@@ -195,11 +198,20 @@ class TorchCPUBackend(_TorchBase):
     def claims_array(self, x):
         return _compat.is_torch_array(x) and x.device.type in ("cpu", "meta")
 
+    def shape(self, x):
+        return tuple(x.shape)             # torch.Size is a tuple of ints
+
     def fill(self, x, req):
-        if x.device.type == "meta":
+        if x.is_meta:
             return x
-        self._check_out(x)
-        _cpu.fill(self.host_view(x), req)
+        if x.is_contiguous():             # straight into the tensor's memory
+            if req.shape == req.global_shape:
+                _cpu.fill_address(x.data_ptr(), x.numel(), req)
+            else:
+                _cpu.fill(self.host_view(x), req)
+        else:
+            self._check_out(x)
+            _cpu.fill(self.host_view(x), req)
         bump_version(x)
         return x
 
@@ -213,13 +225,19 @@ class TorchCPUBackend(_TorchBase):
         return d.numpy()
 
 
+_increment_version = None
+
+
 def bump_version(t: Any) -> None:
-    """Written through a NumPy view, behind autograd's back: bump the version counter as
-    torch's own in-place init under no_grad does, so a tensor already saved for backward
-    is reported as modified instead of silently giving wrong gradients."""
-    import torch
+    """Written behind autograd's back: bump the version counter as torch's own in-place
+    init under no_grad does, so a tensor already saved for backward is reported as
+    modified instead of silently giving wrong gradients."""
+    global _increment_version
+    if _increment_version is None:
+        import torch
+        _increment_version = torch.autograd.graph.increment_version
     try:
-        torch.autograd.graph.increment_version(t)
+        _increment_version(t)
     except Exception:  # inference tensors have no version counter
         pass
 
@@ -432,7 +450,7 @@ class JaxBackend(ArrayAPIBackend):
 _NUMPY = NumpyBackend()
 BACKENDS: list[Backend] = [_NUMPY, TorchCPUBackend(), TorchCUDABackend(), CupyBackend(),
                            DaskBackend(), JaxBackend(), ArrayAPIBackend()]
-_by_type: dict[type, Backend] = {np.ndarray: _NUMPY}   # kinds decided by type alone
+_by_type: dict[type, Any] = {np.ndarray: _NUMPY}   # type -> backend, or a function of x
 _TYPE_DECIDED = (NumpyBackend, CupyBackend, DaskBackend, JaxBackend)
 
 
@@ -447,15 +465,22 @@ def register(backend: Backend, first: bool = True) -> Backend:
     return backend
 
 
+def _torch_by_device(x: Any) -> Backend:
+    return _TORCH_CUDA if x.is_cuda else _TORCH_CPU
+
+
 def for_array(x: Any, name: str = "array") -> Backend:
-    """The backend of an existing array (TypeError for anything that is not an array)."""
+    """The backend of an existing array (TypeError for anything that is not an array).
+    Kinds decided by the type alone are remembered per type (small calls are frequent)."""
     b = _by_type.get(type(x))
     if b is not None:
-        return b
+        return b if isinstance(b, Backend) else b(x)
     for b in BACKENDS:
         if b.claims_array(x):
-            if isinstance(b, _TYPE_DECIDED) and BACKENDS[0] is not b:
+            if isinstance(b, _TYPE_DECIDED):
                 _by_type[type(x)] = b
+            elif isinstance(b, _TorchBase):
+                _by_type[type(x)] = _torch_by_device
             if type(b) is ArrayAPIBackend:
                 return b.for_namespace(_compat.array_namespace(x))
             return b

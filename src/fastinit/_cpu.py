@@ -18,7 +18,7 @@ def fill(out: np.ndarray, req: FillRequest) -> np.ndarray:
     if out.size == 0:
         return out
     target = out if out.flags.c_contiguous else np.empty(out.shape, out.dtype)
-    address = target.__array_interface__["data"][0]
+    address = _engine.address(target)
     if req.shape == req.global_shape:
         _engine.fill_flat(address, req.fmt, req.dist, req.params, req.seed, req.stream,
                           0, target.size, req.threads)
@@ -28,6 +28,14 @@ def fill(out: np.ndarray, req: FillRequest) -> np.ndarray:
     if target is not out:
         out[...] = target
     return out
+
+
+def fill_address(address: int, size: int, req: FillRequest) -> None:
+    """Fill ``size`` contiguous elements at ``address`` with the whole tensor of ``req``
+    (a torch CPU tensor's own memory: no NumPy view to build)."""
+    if size:
+        _engine.fill_flat(address, req.fmt, req.dist, req.params, req.seed, req.stream,
+                          0, size, req.threads)
 
 
 def random_raw(n: Any, *, seed: Any, stream: Any = 0, start: Any = 0) -> np.ndarray:

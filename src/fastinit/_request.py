@@ -17,6 +17,11 @@ from . import _checks, _host, _seeding
 
 UNIFORM, NORMAL, TRUNCATED = _host.UNIFORM, _host.NORMAL, _host.TRUNCATED
 DIST_NAMES = {UNIFORM: "uniform", NORMAL: "normal", TRUNCATED: "truncated_normal"}
+_FMT = {np.dtype("float32"): _host.F32, np.dtype("float64"): _host.F64,
+        np.dtype("float16"): _host.F16}
+if _checks.BFLOAT16 is not None:
+    _FMT[_checks.BFLOAT16] = _host.BF16
+_U64 = 1 << 64
 
 
 class FillRequest(NamedTuple):
@@ -72,9 +77,26 @@ def _truncated(fmt: int, mean: float, std: float, low: float, high: float) -> tu
     return tuple(_host.truncated_params(fmt, mean, std, low, high))
 
 
+_recent: dict = {}    # (dist, fmt, *float args) -> params: models repeat a few settings
+
+
 def kernel_params(dist: int, fmt: int, args: tuple) -> tuple:
     """Validated kernel parameters of ``dist`` with ``args`` for format ``fmt``:
     uniform (low, high), normal (mean, std), truncated (mean, std, low, high)."""
+    for a in args:
+        if type(a) is not float:
+            return _kernel_params(dist, fmt, args)
+    key = (dist, fmt, *args)
+    p = _recent.get(key)
+    if p is None:
+        p = _kernel_params(dist, fmt, args)
+        if len(_recent) > 1024:
+            _recent.clear()
+        _recent[key] = p
+    return p
+
+
+def _kernel_params(dist: int, fmt: int, args: tuple) -> tuple:
     fin, real = _checks.finite, _checks.real
     if dist == NORMAL:
         mean, std = args
@@ -95,9 +117,11 @@ def make_request(dist: int, args: tuple, dtype: np.dtype, shape: tuple, *, seed:
     """The one place a fill is validated.  ``dtype`` and ``shape`` are already checked
     (they come from ``_checks`` or from an existing array); the seed is resolved last,
     so a call that fails validation does not consume a stream of the global generator."""
-    fmt = _host.fmt_of(dtype)
+    fmt = _FMT[dtype]
     params = kernel_params(dist, fmt, args)
     gshape, gstart = _checks.shard(shape, global_shape, start)
     nthreads = _checks.threads(threads)
-    seed, stream = _seeding.resolve(seed, stream)
+    if not (type(seed) is int and type(stream) is int and 0 <= seed < _U64
+            and 0 <= stream < _U64):          # the common case skips the general checks
+        seed, stream = _seeding.resolve(seed, stream)
     return FillRequest(dist, fmt, dtype, params, seed, stream, shape, gshape, gstart, nthreads)
