@@ -126,11 +126,13 @@ def torch_dtype(dt: np.dtype) -> Any:
 
 
 def torch_from_numpy(host: np.ndarray) -> Any:
-    """A CPU tensor sharing ``host``'s memory (bfloat16 through an int16 view)."""
+    """A CPU tensor sharing ``host``'s memory (bfloat16 through an int16 view); strided
+    arrays stay strided (``copy_`` takes them as they are: no extra copy)."""
     import torch
-    host = np.ascontiguousarray(host)
     if host.dtype == _checks.BFLOAT16:
-        return torch.from_numpy(host.view(np.int16)).view(torch.bfloat16)
+        return torch.from_numpy(np.ascontiguousarray(host).view(np.int16)).view(torch.bfloat16)
+    if any(st < 0 for st in host.strides) or not host.flags.writeable:
+        host = np.ascontiguousarray(host)
     return torch.from_numpy(host)
 
 

@@ -515,18 +515,19 @@ def _gain(gain: Any) -> float:
 def orthogonal_matrix(rows: int, cols: int, *, seed: int, stream: int, gain: float = 1.0,
                       dtype: Any = "float64", qr: Any = None) -> np.ndarray:
     """A ``(rows, cols)`` matrix with orthonormal rows (rows <= cols) or columns, times
-    ``gain``: QR of the fastinit ``N(0, 1)`` matrix of shape ``(max, min)`` in
-    ``(seed, stream)`` and ``dtype`` (float32 for 16-bit outputs), signs fixed by
-    ``diag(R)``, transposed when ``rows < cols`` (the torch and Keras algorithm).
+    ``gain``: QR of ``A``, the transpose of the fastinit ``N(0, 1)`` matrix of shape
+    ``(min, max)`` in ``(seed, stream)`` and ``dtype`` (float32 for 16-bit outputs), signs
+    fixed by ``diag(R)``, transposed when ``rows < cols`` (the torch and Keras algorithm).
+    ``A`` is drawn transposed so it is already in LAPACK's column-major layout.
 
     The normal matrix is the same bits everywhere; the QR is the array framework's own
     LAPACK (``qr``, NumPy's by default), so results are reproducible for a given
-    framework build and thread count, and equal elsewhere to rounding (docs/fans.rst)."""
+    framework build and thread count, and equal elsewhere to rounding (docs/initializers.rst)."""
     work = np.dtype(np.float64) if np.dtype(dtype) == np.float64 else np.dtype(np.float32)
     if rows == 0 or cols == 0:
         return np.zeros((rows, cols), work)
     n, m = max(rows, cols), min(rows, cols)
-    a = normal((n, m), seed=seed, stream=stream, dtype=work)
+    a = normal((m, n), seed=seed, stream=stream, dtype=work).T
     q, r = (np.linalg.qr if qr is None else qr)(a)
     d = np.sign(np.diagonal(r)).astype(work)
     d[d == 0] = 1

@@ -186,11 +186,15 @@ def test_orthogonal_rows_or_columns_orthonormal(shape, gain):
 
 
 def test_orthogonal_is_qr_of_fastinit_normal():
-    a = fastinit.normal((6, 4), seed=9, dtype="float64")
+    a = fastinit.normal((4, 6), seed=9, dtype="float64").T    # drawn (min, max), transposed
     q, r = np.linalg.qr(a)
     q = q * np.sign(np.diag(r))
     np.testing.assert_array_equal(fastinit.orthogonal((6, 4), seed=9, dtype="float64"), q)
     np.testing.assert_array_equal(fastinit.orthogonal((4, 6), seed=9, dtype="float64"), q.T)
+    # float32 outputs: the QR runs in float32 (as torch's does), on the float32 normal
+    a32 = fastinit.normal((4, 6), seed=9, dtype="float32").T
+    q32, r32 = np.linalg.qr(a32)
+    np.testing.assert_array_equal(fastinit.orthogonal((6, 4), seed=9), q32 * np.sign(np.diag(r32)))
 
 
 def test_identity_and_dirac():
