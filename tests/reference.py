@@ -74,10 +74,11 @@ def uniform_f64(w0, w1, low, high):
 
 
 def normal_f32_ref(w):
-    """z for float32 outputs, from words 2k, 2k+1, in long double."""
+    """z for float32 outputs, from words 2k, 2k+1, in long double (contract 2: u1 has 40
+    bits, all of word 2k and the low 8 bits of word 2k+1)."""
     w0, w1 = w[0::2], w[1::2]
     ld = np.longdouble
-    u1 = ((w0 >> np.uint32(8)).astype(ld) + ld(0.5)) * ld(2.0) ** -24
+    u1 = (w0.astype(ld) * 256 + (w1 & np.uint32(0xFF)).astype(ld) + ld(0.5)) * ld(2.0) ** -40
     u2 = (w1 >> np.uint32(8)).astype(ld) * ld(2.0) ** -24
     r = np.sqrt(-2 * np.log(u1))
     th = 2 * ld(np.pi) * u2
@@ -127,3 +128,31 @@ def trunc_u_f32(w):
 def trunc_u_f64(w0, w1):
     k = ((w0 >> np.uint32(5)).astype(np.float64) * 2.0 ** 26 + (w1 >> np.uint32(6)).astype(np.float64))
     return (k + 0.5) * 2.0 ** -53
+
+
+# contract 2: float32 truncated normal on intervals of mass D < 0.25 ("precise" path)
+TRUNC_PRECISE_D = 0.25
+
+
+def trunc_mass(alpha, beta):
+    from scipy.special import ndtr
+    return (ndtr(-alpha) - ndtr(-beta)) if alpha >= 0 else ndtr(beta) - ndtr(alpha)
+
+
+def trunc_u32(w):
+    return (w.astype(np.float64) + 0.5) * 2.0 ** -32
+
+
+def truncated_f32_precise_ref(w, mean, std, low, high):
+    """The float32 precise path from its definition: u = (w + 1/2) 2**-32, the exact
+    quantile (SciPy's ndtri, from the smaller tail), mean + std z rounded once to
+    float32, clamped to the float32 values inside [low, high]."""
+    alpha, beta = (low - mean) / std, (high - mean) / std
+    z = truncated_z_ref(trunc_u32(w), alpha, beta)
+    v = (mean + std * z).astype(np.float32)
+    lo_c, hi_c = np.float32(low), np.float32(high)
+    if float(lo_c) < low:
+        lo_c = np.nextafter(lo_c, np.float32(np.inf))
+    if float(hi_c) > high:
+        hi_c = np.nextafter(hi_c, np.float32(-np.inf))
+    return np.clip(v, lo_c, hi_c)

@@ -1,7 +1,9 @@
 """Pinned outputs: released streams never change (docs/contract.rst).
 
-Uniform values were derived from the independent reference (reference.py: NumPy Philox
-+ the contract formula).  Normal / truncated values were recorded from fastinit 0.1.0
+Uniform values and the float32 truncated normal on narrow / tail intervals (contract 2's
+precise path) were derived from the independent reference (reference.py: NumPy Philox +
+the contract formula, SciPy's ndtri) and must match it bit for bit.  The other normal /
+truncated values were recorded from the engine (float32 normal: contract 2, 40-bit u1)
 and are re-validated here against the reference within the contract tolerance, so the
 pins cannot hold a value the contract forbids."""
 import numpy as np
@@ -18,20 +20,26 @@ GOLDEN = {
                                                   0x3eb85bc4, 0x3f751694, 0x3f28acc0, 0xbefc9894]),
     ("uniform", "float64", (0.0, 1.0)): ("<u8", [0x3fd86d6bb38d6c8a, 0x3fe5d2351c44049a,
                                                  0x3fe5c2de2bea2d28, 0x3fea8acc0503676c]),
-    ("normal", "float32", ()): ("<u4", [0xbfa6cac0, 0x3ef4ae6c, 0x3f4cc8f8, 0x3eb59a98,
-                                        0x3f5ecdb5, 0xbdf01e4b, 0xbc514378, 0x3f1c863f]),
+    ("normal", "float32", ()): ("<u4", [0xbfa6cabf, 0x3ef4ae6a, 0x3f4cc8f7, 0x3eb59a97,
+                                        0x3f5ecdb6, 0xbdf01e4c, 0xbc51437a, 0x3f1c8640]),
     ("normal", "float64", ()): ("<u8", [0xbfe26d447d82c9f8, 0xbff4349722d14375,
                                         0x3fdae76a4727a8c2, 0xbfe8ac5816b011f7]),
     ("normal", "float16", ()): ("<u2", [0xbd36, 0x37a5, 0x3a66, 0x35ad, 0x3af6, 0xaf81, 0xa28a, 0x38e4]),
     ("normal", "bfloat16", ()): ("<u2", [0xbfa7, 0x3ef5, 0x3f4d, 0x3eb6, 0x3f5f, 0xbdf0, 0xbc51, 0x3f1d]),
     ("truncated_normal", "float32", ()): ("<u4", [0xbe92ef9d, 0xbe097a4c, 0x3ee66227, 0xbfaeb316,
                                                   0x3ee3d919, 0x3fdba1c6, 0x3f64f929, 0xbf211f78]),
+    ("truncated_normal", "float32", (0.0, 1.0, 0.7, 0.7001)): (
+        "<u4", [0x3f3335b4, 0x3f33361c, 0x3f3337ab, 0x3f3333a3,
+                0x3f3337a8, 0x3f33399d, 0x3f3338a3, 0x3f3334dc]),
+    ("truncated_normal", "float32", (0.0, 1.0, -10.0, -8.0)): (
+        "<u4", [0xc101e254, 0xc10196fb, 0xc100c08b, 0xc1053cfd,
+                0xc100c1ec, 0xc1000add, 0xc1005e2f, 0xc102ad8d]),
     ("truncated_normal", "float64", ()): ("<u8", [0xbfd25df36aa70409, 0x3fdccc454faf2719,
                                                   0x3fdc7b2371a00bad, 0x3fec9f253780ebeb]),
 }
 
 
-@pytest.mark.parametrize("key", GOLDEN, ids=lambda k: f"{k[0]}-{k[1]}")
+@pytest.mark.parametrize("key", GOLDEN, ids=lambda k: f"{k[0]}-{k[1]}-{k[2]}")
 def test_golden(key):
     dist, dtype, args = key
     view, bits = GOLDEN[key]
@@ -44,6 +52,9 @@ def test_golden_pins_agree_with_reference():
     z32 = np.array(GOLDEN[("normal", "float32", ())][1], "<u4").view(np.float32)
     zr = ref.normal_f32_ref(w[:8]).astype(np.float64)
     assert np.all(np.abs(z32 - zr) <= 4e-6 * (1 + np.abs(zr)))
+    zr = ref.normal_f32_ref(ref.words(SEED, STREAM, 0, 1 << 14)).astype(np.float64)
+    z32 = fastinit.normal(1 << 14, seed=SEED, stream=STREAM, dtype="float32").astype(np.float64)
+    assert np.all(np.abs(z32 - zr) <= 4e-6 * (1 + np.abs(zr)))
     z64 = np.array(GOLDEN[("normal", "float64", ())][1], "<u8").view(np.float64)
     zr = ref.normal_f64_ref(w[:8]).astype(np.float64)
     assert np.all(np.abs(z64 - zr) <= 1e-13 * (1 + np.abs(zr)))
@@ -55,3 +66,28 @@ def test_golden_pins_agree_with_reference():
     assert np.all(np.abs(t64 - tr) <= 1e-5 * (1 + np.abs(tr)))
     u32 = np.array(GOLDEN[("uniform", "float32", (-1.0, 1.0))][1], "<u4").view(np.float32)
     np.testing.assert_array_equal(u32, ref.uniform_f32(w[:8], -1.0, 1.0))
+
+
+@pytest.mark.parametrize("args", [(0.0, 1.0, 0.7, 0.7001), (0.0, 1.0, -10.0, -8.0)])
+def test_precise_pins_are_the_reference(args):
+    w = ref.words(SEED, STREAM, 0, 8)
+    pinned = np.array(GOLDEN[("truncated_normal", "float32", args)][1], "<u4").view(np.float32)
+    np.testing.assert_array_equal(pinned, ref.truncated_f32_precise_ref(w, *args))
+
+
+# intervals of mass below 0.25 (narrow, off-centre, tails, one-sided, scaled)
+PRECISE = [(0.0, 1.0, -1e-3, 1e-3), (0.0, 1.0, -0.01, 0.01), (0.0, 1.0, 0.7, 0.7001),
+           (0.0, 1.0, -10.0, -8.0), (0.0, 1.0, 3.0, np.inf), (0.0, 1.0, -np.inf, -1.0),
+           (0.0, 1.0, 5.0, 6.0), (0.5, 0.02, 0.5, 0.51), (1.0, 2.0, -3.0, -2.5)]
+
+
+@pytest.mark.parametrize("args", PRECISE, ids=str)
+def test_precise_path_is_the_rounded_exact_quantile(args):
+    """Contract 2: every element is the exact quantile rounded once to float32 (PPND16
+    and SciPy agree to ~1e-16, so a disagreement would need a value within 1e-16 of a
+    rounding boundary: about one in 10**8)."""
+    n = 1 << 14
+    mean, std, low, high = args
+    assert ref.trunc_mass((low - mean) / std, (high - mean) / std) < ref.TRUNC_PRECISE_D
+    got = fastinit.truncated_normal(n, *args, seed=SEED, stream=STREAM, dtype="float32")
+    np.testing.assert_array_equal(got, ref.truncated_f32_precise_ref(ref.words(SEED, STREAM, 0, n), *args))

@@ -11,6 +11,8 @@ PATHS = _engine.simd_available()
 CASES = [
     ("uniform", (-0.5, 2.0)), ("normal", (0.1, 1.5)),
     ("truncated_normal", (0.0, 1.0, -1.0, 2.5)), ("truncated_normal", (0.0, 1.0, 3.0, 9.0)),
+    ("truncated_normal", (0.0, 1.0, 0.7, 0.71)), ("truncated_normal", (0.0, 1.0, -1.6, -1.0)),
+    ("truncated_normal", (0.0, 1.0, -np.inf, -1.0)), ("truncated_normal", (0.0, 1.0, -10.0, -8.0)),
 ]
 
 

@@ -50,6 +50,15 @@ static void FI_FN(tile_f32)(int dist, const fi_params *p, const fi_u32 *restrict
         const float alpha = (float)p->alpha, beta = (float)p->beta;
         const float lo_c = (float)p->lo_clamp, hi_c = (float)p->hi_clamp;
         float z[FI_TILE];
+        if (fi_trunc_precise(p->d)) {
+            const double dpa = p->pa, dd = p->d, dqb = p->qb, da = p->alpha, db = p->beta;
+            const double dloc = p->loc, dscale = p->scale;
+            FI_TRUNC_REGIONS_SWITCH(fi_trunc_regions(dpa, dd, dqb),
+                for (int i = 0; i < cnt; i++)
+                    z[i] = fi_trunc_precise_f32(w[i], dpa, dd, dqb, da, db, dloc, dscale, REG));
+            for (int i = 0; i < cnt; i++) res[i] = fi_clamp_f32(z[i], lo_c, hi_c);
+            return;
+        }
         for (int i = 0; i < cnt; i++) z[i] = fi_trunc_z_f32(w[i], pa, d, qb, alpha, beta);
         for (int i = 0; i < cnt; i++) res[i] = fi_clamp_f32(fi_affine_f32(loc, scale, z[i]), lo_c, hi_c);
     }

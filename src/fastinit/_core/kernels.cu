@@ -51,9 +51,17 @@ FI_INLINE void fi_k_block_f32(fi_u64 seed, fi_u64 stream, fi_u64 b, const fi_par
         const float pa = (float)p.pa, d = (float)p.d, qb = (float)p.qb;
         const float alpha = (float)p.alpha, beta = (float)p.beta;
         const float lo_c = (float)p.lo_clamp, hi_c = (float)p.hi_clamp;
-        for (int i = 0; i < 4; i++) {
-            float z = fi_trunc_z_f32(w[i], pa, d, qb, alpha, beta);
-            r[i] = fi_clamp_f32(fi_affine_f32(loc, scale, z), lo_c, hi_c);
+        if (fi_trunc_precise(p.d)) {   /* the same for every thread: no divergence */
+            FI_TRUNC_REGIONS_SWITCH(fi_trunc_regions(p.pa, p.d, p.qb),
+                for (int i = 0; i < 4; i++)
+                    r[i] = fi_clamp_f32(fi_trunc_precise_f32(w[i], p.pa, p.d, p.qb, p.alpha,
+                                                             p.beta, p.loc, p.scale, REG),
+                                        lo_c, hi_c));
+        } else {
+            for (int i = 0; i < 4; i++) {
+                float z = fi_trunc_z_f32(w[i], pa, d, qb, alpha, beta);
+                r[i] = fi_clamp_f32(fi_affine_f32(loc, scale, z), lo_c, hi_c);
+            }
         }
     }
 }

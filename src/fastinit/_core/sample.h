@@ -203,42 +203,88 @@ FI_INLINE float fi_ndtri_tail_f32(float t)
     return num / den;
 }
 
-/* The same in double; AS 241 PPND16. */
-FI_INLINE double fi_ndtri_tail_f64(double t)
+/* The same in double; AS 241 PPND16.  Its three regions are separate functions so the
+ * float32 precise path (below) can evaluate only those an interval reaches; each
+ * returns its numerator and denominator. */
+FI_INLINE void fi_ppnd16_central(double t, double *num, double *den)
 {
     double x = 0.5 - t;
     double r = 0.180625 - x * x;
-    double nc = x * (((((((2.5090809287301226727e+03 * r + 3.3430575583588128105e+04) * r
-                         + 6.7265770927008700853e+04) * r + 4.5921953931549871457e+04) * r
-                         + 1.3731693765509461125e+04) * r + 1.9715909503065514427e+03) * r
-                         + 1.3314166789178437745e+02) * r + 3.3871328727963666080e+00);
-    double dc = (((((((5.2264952788528545610e+03 * r + 2.8729085735721942674e+04) * r
-                         + 3.9307895800092710610e+04) * r + 2.1213794301586595867e+04) * r
-                         + 5.3941960214247511077e+03) * r + 6.8718700749205790830e+02) * r
-                         + 4.2313330701600911252e+01) * r + 1.0);
-    double s = fi_sqrt(-fi_log_f64(fi_max(t, 2.2250738585072014e-308)));
+    *num = x * (((((((2.5090809287301226727e+03 * r + 3.3430575583588128105e+04) * r
+                     + 6.7265770927008700853e+04) * r + 4.5921953931549871457e+04) * r
+                     + 1.3731693765509461125e+04) * r + 1.9715909503065514427e+03) * r
+                     + 1.3314166789178437745e+02) * r + 3.3871328727963666080e+00);
+    *den = (((((((5.2264952788528545610e+03 * r + 2.8729085735721942674e+04) * r
+                 + 3.9307895800092710610e+04) * r + 2.1213794301586595867e+04) * r
+                 + 5.3941960214247511077e+03) * r + 6.8718700749205790830e+02) * r
+                 + 4.2313330701600911252e+01) * r + 1.0);
+}
+
+FI_INLINE double fi_ppnd16_s(double t)
+{
+    return fi_sqrt(-fi_log_f64(fi_max(t, 2.2250738585072014e-308)));
+}
+
+FI_INLINE void fi_ppnd16_mid(double s, double *num, double *den)
+{
     double a = s - 1.6;
-    double nm = (((((((7.74545014278341407640e-04 * a + 2.27238449892691845833e-02) * a
-                     + 2.41780725177450611770e-01) * a + 1.27045825245236838258e+00) * a
-                     + 3.64784832476320460504e+00) * a + 5.76949722146069140550e+00) * a
-                     + 4.63033784615654529590e+00) * a + 1.42343711074968357734e+00);
-    double dm = (((((((1.05075007164441684324e-09 * a + 5.47593808499534494600e-04) * a
-                     + 1.51986665636164571966e-02) * a + 1.48103976427480074590e-01) * a
-                     + 6.89767334985100004550e-01) * a + 1.67638483018380384940e+00) * a
-                     + 2.05319162663775882187e+00) * a + 1.0);
+    *num = (((((((7.74545014278341407640e-04 * a + 2.27238449892691845833e-02) * a
+                 + 2.41780725177450611770e-01) * a + 1.27045825245236838258e+00) * a
+                 + 3.64784832476320460504e+00) * a + 5.76949722146069140550e+00) * a
+                 + 4.63033784615654529590e+00) * a + 1.42343711074968357734e+00);
+    *den = (((((((1.05075007164441684324e-09 * a + 5.47593808499534494600e-04) * a
+                 + 1.51986665636164571966e-02) * a + 1.48103976427480074590e-01) * a
+                 + 6.89767334985100004550e-01) * a + 1.67638483018380384940e+00) * a
+                 + 2.05319162663775882187e+00) * a + 1.0);
+}
+
+FI_INLINE void fi_ppnd16_tail(double s, double *num, double *den)
+{
     double b = s - 5.0;
-    double nt = (((((((2.01033439929228813265e-07 * b + 2.71155556874348757815e-05) * b
-                     + 1.24266094738807843860e-03) * b + 2.65321895265761230930e-02) * b
-                     + 2.96560571828504891230e-01) * b + 1.78482653991729133580e+00) * b
-                     + 5.46378491116411436990e+00) * b + 6.65790464350110377720e+00);
-    double dt = (((((((2.04426310338993978564e-15 * b + 1.42151175831644588870e-07) * b
-                     + 1.84631831751005468180e-05) * b + 7.86869131145613259100e-04) * b
-                     + 1.48753612908506148525e-02) * b + 1.36929880922735805310e-01) * b
-                     + 5.99832206555887937690e-01) * b + 1.0);
+    *num = (((((((2.01033439929228813265e-07 * b + 2.71155556874348757815e-05) * b
+                 + 1.24266094738807843860e-03) * b + 2.65321895265761230930e-02) * b
+                 + 2.96560571828504891230e-01) * b + 1.78482653991729133580e+00) * b
+                 + 5.46378491116411436990e+00) * b + 6.65790464350110377720e+00);
+    *den = (((((((2.04426310338993978564e-15 * b + 1.42151175831644588870e-07) * b
+                 + 1.84631831751005468180e-05) * b + 7.86869131145613259100e-04) * b
+                 + 1.48753612908506148525e-02) * b + 1.36929880922735805310e-01) * b
+                 + 5.99832206555887937690e-01) * b + 1.0);
+}
+
+/* Region bits of PPND16 for fi_ndtri_regions_f64. */
+#define FI_R_CENTRAL 1
+#define FI_R_MID 2
+#define FI_R_TAIL 4
+
+/* Z(t) from the regions in `regions` (a compile-time constant at every call, so the
+ * others are not computed): the same bits as fi_ndtri_tail_f64 whenever every t of the
+ * call lies in those regions. */
+FI_INLINE double fi_ndtri_regions_f64(double t, const int regions)
+{
+    double num = 1.0, den = 1.0, n2, d2;
+    if (regions == FI_R_CENTRAL) {
+        fi_ppnd16_central(t, &num, &den);
+        return num / den;
+    }
+    double s = fi_ppnd16_s(t);
     int central = t >= 0.075, mid = s <= 5.0;
-    double num = central ? nc : (mid ? nm : nt);
-    double den = central ? dc : (mid ? dm : dt);
+    if (regions & FI_R_TAIL) fi_ppnd16_tail(s, &num, &den);
+    if (regions & FI_R_MID) {
+        int use = (regions & FI_R_TAIL) ? mid : 1;
+        fi_ppnd16_mid(s, &n2, &d2);
+        num = use ? n2 : num; den = use ? d2 : den;
+    }
+    if (regions & FI_R_CENTRAL) {
+        int use = (regions & (FI_R_MID | FI_R_TAIL)) ? central : 1;
+        fi_ppnd16_central(t, &n2, &d2);
+        num = use ? n2 : num; den = use ? d2 : den;
+    }
     return num / den;
+}
+
+FI_INLINE double fi_ndtri_tail_f64(double t)
+{
+    return fi_ndtri_regions_f64(t, FI_R_CENTRAL | FI_R_MID | FI_R_TAIL);
 }
 
 /* ---- the three transforms, float32 --------------------------------------------- */
@@ -249,10 +295,34 @@ FI_INLINE float fi_uniform_f32(fi_u32 w, float lo, float width, float clamp)
     return fi_minf(lo + width * u, clamp);
 }
 
-/* Box-Muller pair from words (w0, w1): u1 = ((w0 >> 8) + 1/2) 2**-24, u2 = (w1 >> 8) 2**-24. */
+/* Box-Muller pair from words (w0, w1) (contract 2): u1 takes 40 bits, all of w0 and the
+ * low 8 bits of w1, u1 = (w0 2**8 + (w1 & 0xff) + 1/2) 2**-40, so |z| reaches 7.54
+ * (24 bits stopped at 5.89); u2 = (w1 >> 8) 2**-24 as before.  A 40-bit value with the
+ * 1/2 as two exact float32 terms, (a >> 8) 2**-24 + (((a & 0xff) << 8 | b) + 1/2) 2**-40,
+ * summed with one rounding. */
+FI_INLINE float fi_u40_f32(fi_u32 a, fi_u32 b)
+{
+    return (float)(fi_i32)(a >> 8) * 0x1p-24f
+           + ((float)(fi_i32)(((a & 0xffu) << 8) | (b & 0xffu)) + 0.5f) * 0x1p-40f;
+}
+
+/* ln u1.  Below sqrt(1/2) the rounded u1 is reduced as fi_log_f32 does (|ln u1| > 0.34, so
+ * its relative error stays 2**-24); above, where ln u1 is tiny, the mantissa part is
+ * -(1 - u1), formed exactly from the complemented bits: 1 - u1 = u40(~w0, ~w1). */
+FI_INLINE float fi_log_u40_f32(fi_u32 a, fi_u32 b)
+{
+    float u = fi_u40_f32(a, b);
+    float v = fi_u40_f32(~a, ~b);
+    fi_u32 ix = fi_fbits(u) + (0x3f800000u - 0x3f3504f3u);
+    fi_i32 k = (fi_i32)(ix >> 23) - 0x7f;
+    float m = fi_ffrom((ix & 0x007fffffu) + 0x3f3504f3u);
+    float f = k == 0 ? -v : m - 1.0f;
+    return fi_log_parts_f32(f, (float)k);
+}
+
 FI_INLINE void fi_normal_pair_f32(fi_u32 w0, fi_u32 w1, float *z0, float *z1)
 {
-    float r = fi_sqrtf(-2.0f * fi_log_odd25_f32((w0 >> 7) | 1u));
+    float r = fi_sqrtf(-2.0f * fi_log_u40_f32(w0, w1));
     float s, c;
     fi_sincos2pi_f32(w1 >> 8, &s, &c);
     *z0 = r * c;
@@ -276,6 +346,67 @@ FI_INLINE float fi_trunc_z_f32(fi_u32 w, float pa, float d, float qb, float alph
     z = lower ? -z : z;
     return fi_minf(fi_maxf(z, alpha), beta);
 }
+
+/* Contract 2: intervals of mass D < FI_TRUNC_PRECISE_D (narrow ones, tails) take this
+ * path instead.  In float32, Phi(alpha) + u D has a resolution of about 6e-8 in
+ * probability and sqrt(-ln t) one of 5e-7, both coarse against such an interval's
+ * float32 values (a 1e-4-wide interval had half its values never drawn; [-10, -8] had
+ * counts 93..807 per value against 258 expected).  Here u has 32 bits and everything
+ * runs in double (PPND16, 1e-16 relative) up to one final rounding of mean + std z to
+ * float32, so the output is the exact quantile rounded once.  The choice depends only
+ * on the host's D, so it is the same for every element, backend and SIMD width. */
+#define FI_TRUNC_PRECISE_D 0.25
+
+FI_INLINE int fi_trunc_precise(double d) { return d < FI_TRUNC_PRECISE_D; }
+
+/* The PPND16 regions a call's t = min(p, q) can reach (conservatively: the margins on
+ * s = 5, t = e**-25 = 1.39e-11, cover the rounding of the logarithm).  pa <= p <= pa + d
+ * and qb <= q <= qb + d hold in floating point too, rounding being monotonic. */
+FI_INLINE int fi_trunc_regions(double pa, double d, double qb)
+{
+    double tlo = fi_min(pa, qb), thi = fi_min(pa + d, qb + d);
+    int r = 0;
+    r |= thi >= 0.075 ? FI_R_CENTRAL : 0;
+    r |= tlo < 0.075 && thi > 1e-11 ? FI_R_MID : 0;
+    r |= tlo < 2e-11 ? FI_R_TAIL : 0;
+    return r;
+}
+
+/* (w + 1/2) 2**-32, exact in double without an unsigned conversion */
+FI_INLINE double fi_u32_open_f64(fi_u32 w)
+{
+    return ((double)(fi_i32)(w >> 8) * 256.0 + (double)(fi_i32)(w & 0xffu) + 0.5) * 0x1p-32;
+}
+
+/* mean + std z rounded once to float32; the caller clamps to the dtype's bounds.
+ * `regions` is fi_trunc_regions of the call, a constant at each call site. */
+FI_INLINE float fi_trunc_precise_f32(fi_u32 w, double pa, double d, double qb, double alpha,
+                                     double beta, double loc, double scale, const int regions)
+{
+    double u = fi_u32_open_f64(w);
+    double v = fi_u32_open_f64(~w);          /* 1 - u, exactly */
+    double p = pa + u * d;
+    double q = qb + v * d;
+    int lower = p <= q;
+    double t = lower ? p : q;
+    double z = fi_ndtri_regions_f64(t, regions);
+    z = lower ? -z : z;
+    z = fi_min(fi_max(z, alpha), beta);
+    return (float)(loc + scale * z);
+}
+
+/* Calls BODY with REG a constant equal to regions, so each instance is specialised. */
+#define FI_TRUNC_REGIONS_SWITCH(regions, BODY)                                 \
+    do {                                                                       \
+        switch (regions) {                                                     \
+        case FI_R_CENTRAL: { const int REG = FI_R_CENTRAL; BODY; } break;     \
+        case FI_R_MID: { const int REG = FI_R_MID; BODY; } break;             \
+        case FI_R_TAIL: { const int REG = FI_R_TAIL; BODY; } break;           \
+        case FI_R_MID | FI_R_TAIL: { const int REG = FI_R_MID | FI_R_TAIL; BODY; } break; \
+        case FI_R_CENTRAL | FI_R_MID: { const int REG = FI_R_CENTRAL | FI_R_MID; BODY; } break; \
+        default: { const int REG = FI_R_CENTRAL | FI_R_MID | FI_R_TAIL; BODY; } break; \
+        }                                                                      \
+    } while (0)
 
 /* ---- the three transforms, float64 --------------------------------------------- */
 /* 53-bit u = ((w0 >> 5) 2**26 + (w1 >> 6)) 2**-53, as an exact double numerator. */
