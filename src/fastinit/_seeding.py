@@ -4,11 +4,12 @@ import numbers
 import os
 import secrets
 import threading
+from typing import Any, Tuple
 
 _U64 = 1 << 64
 
 
-def check_u64(value, name):
+def check_u64(value: Any, name: str) -> int:
     """An integer in [0, 2**64), or a clear error naming the argument."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer in [0, 2**64), got {value!r}")
@@ -51,13 +52,13 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_GLOBAL.reseed_after_fork)
 
 
-def seed(n):
+def seed(n: int) -> None:
     """Reset the process-global generator: later calls with ``seed=None`` use seed ``n``
     and streams 0, 1, 2, ... in call order (like ``torch.manual_seed``)."""
     _GLOBAL.reset(check_u64(n, "seed"))
 
 
-def resolve(seed, stream):
+def resolve(seed: Any, stream: Any) -> Tuple[int, int]:
     """The (seed, stream) pair a call uses.  An explicit seed with no stream means
     stream 0; ``seed=None`` takes the next stream of the global generator."""
     if seed is None:
@@ -68,7 +69,7 @@ def resolve(seed, stream):
     return check_u64(seed, "seed"), check_u64(0 if stream is None else stream, "stream")
 
 
-def stream_for_name(name):
+def stream_for_name(name: str) -> int:
     """Stream of a named parameter: first 8 bytes, little-endian, of blake2b(name)."""
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")

@@ -11,6 +11,7 @@
 """
 import math
 import numbers
+from typing import Any, Optional, Tuple
 
 from . import _checks
 
@@ -21,7 +22,7 @@ NONLINEARITIES = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
                   "leaky_relu", "selu")
 
 
-def _axes(axis, ndim, name):
+def _axes(axis: Any, ndim: int, name: str) -> Tuple[int, ...]:
     """A tuple of non-negative axes from an int or a sequence of ints."""
     items = (axis,) if isinstance(axis, numbers.Integral) else axis
     try:
@@ -40,7 +41,8 @@ def _axes(axis, ndim, name):
     return tuple(out)
 
 
-def compute_fans(shape, in_axis=-2, out_axis=-1, batch_axis=()):
+def compute_fans(shape: Any, in_axis: Any = -2, out_axis: Any = -1,
+                 batch_axis: Any = ()) -> Tuple[int, int]:
     """``(fan_in, fan_out)`` of a weight of ``shape`` in the Keras/JAX layout.
 
     ``fan_in = prod(shape[in_axis]) * receptive``, ``fan_out = prod(shape[out_axis]) *
@@ -75,7 +77,7 @@ def compute_fans(shape, in_axis=-2, out_axis=-1, batch_axis=()):
     return fan_in, fan_out
 
 
-def torch_fans(shape):
+def torch_fans(shape: Any) -> Tuple[int, int]:
     """``(fan_in, fan_out)`` in PyTorch's layout ``(out, in, *kernel)``, exactly as
     ``torch.nn.init._calculate_fan_in_and_fan_out``.
 
@@ -90,7 +92,7 @@ def torch_fans(shape):
     return shape[1] * receptive, shape[0] * receptive
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
     """Recommended gain for a nonlinearity, as ``torch.nn.init.calculate_gain``:
     1 for linear/conv*/conv_transpose*/sigmoid, 5/3 for tanh, sqrt(2) for relu,
     ``sqrt(2 / (1 + negative_slope**2))`` for leaky_relu (``param``, default 0.01),
