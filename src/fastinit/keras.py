@@ -8,13 +8,22 @@ formulas as ``keras.initializers``; ``__call__(shape, dtype=None)`` returns a ba
 tensor.  Values are fastinit's counter-based ones: an initializer gives the same values
 on every call, like Keras 3's seeded (stateless) initializers.  ``seed=None`` draws
 ``(seed, stream)`` from fastinit's global generator once, when the initializer is made
-(``fastinit.seed(n)`` makes that reproducible).  As in Keras, ``distribution="normal"``
+(``fastinit.seed(n)`` makes that reproducible); negative integer seeds wrap modulo
+``2**64``; a ``keras.random.SeedGenerator`` seed gives new values on every call, as in
+Keras.  The variance-scaling classes subclass ``keras.initializers.VarianceScaling``, so
+``EinsumDense`` and ``MultiHeadAttention`` pass them their fan axes; the copies these
+layers make keep the original's ``(seed, stream)``.  As in Keras, ``distribution="normal"``
 of :class:`VarianceScaling` means a truncated normal (``"untruncated_normal"`` is the
 plain one), and :class:`TruncatedNormal` cuts at two ``stddev`` around ``mean``.
-Samples are made on the host with NumPy and converted with
-``keras.ops.convert_to_tensor``.
+Samples are made on the host by the catalog and converted with
+``keras.ops.convert_to_tensor``; ``Zeros``/``Ones``/``Constant`` take any dtype and
+``Constant`` an array value broadcast to the shape.
 """
+import math as _math
+import numbers as _numbers
+
 import keras as _keras
+import numpy as _np
 
 from . import _seeding
 from .fans import compute_fans as _compute_fans
@@ -25,16 +34,26 @@ __all__ = ["Zeros", "Ones", "Constant", "Identity", "RandomUniform", "RandomNorm
            "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal"]
 
 _register = _keras.saving.register_keras_serializable(package="fastinit")
+_FLOATS = ("float16", "bfloat16", "float32", "float64")
+_U64 = 1 << 64
 
 
 def _dtype(dtype):
     return _keras.backend.standardize_dtype(dtype)
 
 
+def _np_dtype(dtype):
+    if dtype == "bfloat16":
+        import ml_dtypes
+        return _np.dtype(ml_dtypes.bfloat16)
+    return _np.dtype(dtype)
+
+
 def _tensor(array, dtype):
     if dtype == "bfloat16" and _keras.backend.backend() == "torch":
-        from ._backends import torch_from_numpy  # ml_dtypes bfloat16 -> torch, bit exact
-        array = torch_from_numpy(array)
+        import torch   # NumPy (ml_dtypes) bfloat16 -> torch bfloat16, bit exact, via uint16
+        array = torch.from_numpy(_np.ascontiguousarray(array).view(_np.uint16)).view(
+            torch.bfloat16)
     return _keras.ops.convert_to_tensor(array, dtype=dtype)
 
 
@@ -42,37 +61,57 @@ def _shape(shape):
     return tuple(int(d) for d in shape)
 
 
+def _full(shape, value, dtype):
+    """``value`` (a scalar or an array broadcastable to ``shape``) cast to ``dtype``, as
+    Keras's ``ops.cast(value, dtype) * ops.ones(shape, dtype)``: float scalars through
+    the catalog, anything else (int/bool dtypes, array values) with NumPy."""
+    if dtype in _FLOATS and isinstance(value, _numbers.Real) and not isinstance(value, bool):
+        return _catalog.constant(shape, value, dtype=dtype)
+    arr = _np.asarray(_keras.ops.convert_to_numpy(value) if hasattr(value, "shape")
+                      and not isinstance(value, _np.ndarray) else value)
+    try:
+        out = _np.broadcast_to(arr.astype(_np_dtype(dtype)), shape)
+    except ValueError:
+        raise ValueError(f"Constant value of shape {arr.shape} can not be broadcast to the "
+                         f"requested shape {shape}.") from None
+    return _np.array(out)
+
+
 @_register
 class Zeros(_keras.initializers.Initializer):
-    """All zeros."""
+    """All zeros (any dtype)."""
 
     def __call__(self, shape, dtype=None):
         dtype = _dtype(dtype)
-        return _tensor(_catalog.zeros(_shape(shape), dtype=dtype), dtype)
+        return _tensor(_full(_shape(shape), 0, dtype), dtype)
 
 
 @_register
 class Ones(_keras.initializers.Initializer):
-    """All ones."""
+    """All ones (any dtype)."""
 
     def __call__(self, shape, dtype=None):
         dtype = _dtype(dtype)
-        return _tensor(_catalog.ones(_shape(shape), dtype=dtype), dtype)
+        return _tensor(_full(_shape(shape), 1, dtype), dtype)
 
 
 @_register
 class Constant(_keras.initializers.Initializer):
-    """Every element ``value`` (a Python scalar)."""
+    """Every element ``value``: a scalar, or an array broadcast to the shape (as Keras)."""
 
     def __init__(self, value=0.0):
         self.value = value
 
     def __call__(self, shape, dtype=None):
         dtype = _dtype(dtype)
-        return _tensor(_catalog.constant(_shape(shape), self.value, dtype=dtype), dtype)
+        return _tensor(_full(_shape(shape), self.value, dtype), dtype)
 
     def get_config(self):
-        return {"value": self.value}
+        return {"value": _keras.saving.serialize_keras_object(self.value)}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(_keras.saving.deserialize_keras_object(config["value"]))
 
 
 @_register
@@ -93,26 +132,70 @@ class Identity(_keras.initializers.Initializer):
         return {"gain": self.gain}
 
 
+class _ResolvedSeed(int):
+    """The concrete seed of an initializer, carrying its stream too.  Keras layers that
+    clone an initializer (EinsumDense, MultiHeadAttention) copy ``initializer.seed`` into
+    the clone's config; with this the clone keeps the original's stream, so unseeded
+    copies stay different from each other and equal to themselves."""
+
+    def __new__(cls, seed, stream):
+        obj = super().__new__(cls, seed)
+        obj.stream = stream
+        return obj
+
+
+def _check_seed(seed):
+    if isinstance(seed, dict):
+        seed = _keras.saving.deserialize_keras_object(seed)
+    if seed is None or isinstance(seed, _keras.random.SeedGenerator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (_numbers.Integral, _np.integer)):
+        raise ValueError("`seed` argument should be an instance of "
+                         "`keras.random.SeedGenerator()` or an integer. "
+                         f"Received: seed={seed}")
+    return seed
+
+
 class _Random(_keras.initializers.Initializer):
-    """Base: holds the user's seed (for get_config) and the resolved (seed, stream)."""
+    """Base: holds the user's seed (for get_config) and the resolved (seed, stream).
+
+    ``seed``: an int (negative ones wrap modulo 2**64, two's complement), ``None`` (the
+    next stream of fastinit's global generator, drawn once here) or a
+    ``keras.random.SeedGenerator`` (each call takes the generator's next state
+    ``[s, counter]`` as ``(seed, stream) = (s mod 2**64, counter mod 2**64)``, so calls
+    differ, as in Keras)."""
 
     def __init__(self, seed=None, stream=0):
+        seed = _check_seed(seed)
+        if isinstance(seed, _ResolvedSeed):
+            seed, stream = int(seed), seed.stream
         self._init_seed, self._init_stream = seed, stream
-        self._seed, self._stream = _seeding.resolve(seed, stream)
+        if isinstance(seed, _keras.random.SeedGenerator):
+            self._seed, self._stream = seed, None
+        else:
+            self._seed, self._stream = _seeding.resolve(
+                None if seed is None else int(seed) % _U64, stream)
 
     @property
     def seed(self):
-        return self._seed
+        if self._stream is None:
+            return self._seed
+        return _ResolvedSeed(self._seed, self._stream)
 
     @property
     def stream(self):
         return self._stream
 
     def _kw(self, dtype):
+        if self._stream is None:
+            state = _np.asarray(_keras.ops.convert_to_numpy(self._seed.next())).ravel()
+            return {"seed": int(state[0]) % _U64, "stream": int(state[1]) % _U64,
+                    "dtype": dtype}
         return {"seed": self._seed, "stream": self._stream, "dtype": dtype}
 
     def get_config(self):
-        return {"seed": self._init_seed, "stream": self._init_stream}
+        return {"seed": _keras.saving.serialize_keras_object(self._init_seed),
+                "stream": self._init_stream}
 
 
 @_register
@@ -171,45 +254,69 @@ def keras_fans(shape, input_axes=None, output_axes=None):
     """Keras's ``compute_fans``: products over ``input_axes``/``output_axes`` when both
     are given, else fastinit's :func:`fastinit.fans.compute_fans` (the same rules)."""
     if input_axes is not None and output_axes is not None:
-        fan_in = fan_out = 1
-        for a in input_axes:
-            fan_in *= shape[a]
-        for a in output_axes:
-            fan_out *= shape[a]
-        return int(fan_in), int(fan_out)
+        fans = []
+        for name, axes in (("input_axes", input_axes), ("output_axes", output_axes)):
+            fan = 1
+            for a in axes:
+                if isinstance(a, bool) or not isinstance(a, (_numbers.Integral, _np.integer)) \
+                        or not -len(shape) <= a < len(shape):
+                    raise ValueError(f"`{name}` must be a list of axes of the weight shape "
+                                     f"{tuple(shape)} (rank {len(shape)}). "
+                                     f"Received: {name}={axes}")
+                fan *= shape[a]
+            fans.append(int(fan))
+        return tuple(fans)
     return _compute_fans(shape)
 
 
+_MODES = ("fan_in", "fan_out", "fan_avg")
+_DISTRIBUTIONS = ("uniform", "truncated_normal", "untruncated_normal")
+# set displays built like Keras's own, so the messages print them in the same order
+_MODE_SET = {"fan_in", "fan_out", "fan_avg"}
+_DISTRIBUTION_SET = {
+    "uniform",
+    "truncated_normal",
+    "untruncated_normal",
+}
+
+
 @_register
-class VarianceScaling(_Random):
-    """``scale / fan`` (fan_in, fan_out or fan_avg); ``truncated_normal`` (Keras also calls
-    it ``normal``): std ``sqrt(scale/fan) / 0.87962566103423978`` cut at 2 std;
+class VarianceScaling(_Random, _keras.initializers.VarianceScaling):
+    """``scale / max(1, fan)`` (fan_in, fan_out or fan_avg); ``truncated_normal`` (Keras
+    also calls it ``normal``): std ``sqrt(scale/fan) / 0.87962566103423978`` cut at 2 std;
     ``untruncated_normal``: std ``sqrt(scale/fan)``; ``uniform``: limit
-    ``sqrt(3 scale/fan)``."""
+    ``sqrt(3 scale/fan)``.  A subclass of ``keras.initializers.VarianceScaling``, so
+    ``EinsumDense``/``MultiHeadAttention`` hand it their fan axes."""
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
                  input_axes=None, output_axes=None, stream=0):
-        if not isinstance(distribution, str):
-            raise ValueError(f"distribution must be a string, got {distribution!r}")
-        dist = distribution.lower()
-        dist = {"normal": "truncated_normal", "untruncated_normal": "normal"}.get(dist, dist)
-        # validate now, like Keras (scale, mode, distribution)
-        _catalog._variance_scaling_args((2, 2), scale, mode, dist, -2, -1, (), None)
-        self.scale, self.mode = scale, mode
-        self.distribution = "untruncated_normal" if dist == "normal" else dist
-        self._dist = dist
+        if not isinstance(scale, _numbers.Real) or isinstance(scale, bool) \
+                or not scale > 0.0 or not _math.isfinite(scale):
+            raise ValueError("Argument `scale` must be positive float. "
+                             f"Received: scale={scale}")
+        if mode not in _MODES:
+            raise ValueError(f"Invalid `mode` argument: {mode}. "
+                             f"Please use one of {_MODE_SET}")
+        dist = distribution.lower() if isinstance(distribution, str) else distribution
+        dist = "truncated_normal" if dist == "normal" else dist
+        if dist not in _DISTRIBUTIONS:
+            raise ValueError(f"Invalid `distribution` argument: {distribution}."
+                             f"Please use one of {_DISTRIBUTION_SET}")
+        self.scale, self.mode, self.distribution = scale, mode, dist
+        self._dist = "normal" if dist == "untruncated_normal" else dist
         self.input_axes, self.output_axes = input_axes, output_axes
-        super().__init__(seed, stream)
+        _Random.__init__(self, seed, stream)
 
     def __call__(self, shape, dtype=None):
         dtype = _dtype(dtype)
         shape = _shape(shape)
-        fans = keras_fans(shape, self.input_axes, self.output_axes)
+        fan_in, fan_out = keras_fans(shape, self.input_axes, self.output_axes)
+        fans = (max(1, fan_in), max(1, fan_out))    # Keras divides by max(1, fan)
         return _tensor(_catalog.variance_scaling(shape, self.scale, self.mode, self._dist,
                                                  fans=fans, **self._kw(dtype)), dtype)
 
     def get_config(self):
-        return {**super().get_config(), "scale": self.scale, "mode": self.mode,
+        return {**_Random.get_config(self), "scale": self.scale, "mode": self.mode,
                 "distribution": self.distribution, "input_axes": self.input_axes,
                 "output_axes": self.output_axes}
 
@@ -223,8 +330,8 @@ class _Preset(VarianceScaling):
                          output_axes=output_axes, stream=stream)
 
     def get_config(self):
-        return {"seed": self._init_seed, "stream": self._init_stream,
-                "input_axes": self.input_axes, "output_axes": self.output_axes}
+        return {**_Random.get_config(self), "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 @_register
