@@ -313,6 +313,8 @@ def _batched_host(draw, shape, dt):
     def callback(words):
         words = np.asarray(words)
         batch = words.shape[:-1]
+        if not batch:        # one key: hand the fill over as is (no extra copy)
+            return draw(*_words_to_pair(words), shape, None, None)
         flat = words.reshape(-1, words.shape[-1])
         out = np.empty((len(flat),) + shape, dt)
         for i, w in enumerate(flat):

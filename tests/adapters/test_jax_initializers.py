@@ -167,6 +167,7 @@ def test_complex_rejected_where_jax_rejects_it():
             init(KEY, (3, 3), jnp.complex64)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("distribution", ["truncated_normal", "normal", "uniform"])
 def test_complex_variance_scaling_matches_jax_statistics(distribution):
     shape, scale = (400, 250), 2.0
@@ -399,6 +400,7 @@ def test_equinox():
 
 
 # ---- several devices (a subprocess: the device count is fixed when jax starts) ----------------
+@pytest.mark.slow
 def test_sharded_on_8_host_devices():
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8",
                JAX_PLATFORMS="cpu")
@@ -407,3 +409,12 @@ def test_sharded_on_8_host_devices():
                        capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
     assert " passed" in r.stdout
+
+
+def test_bench_rows_tiny():
+    from fastinit.bench import jaxinit
+    rows = jaxinit.rows(side=32, repeat=1)
+    assert [r["name"] for r in rows] == ["jax glorot_uniform 32x32", "jax he_normal 32x32",
+                                         "jax normal 32x32"]
+    assert all(r["fastinit_ms"] > 0 and r["jax_ms"] > 0 for r in rows)
+    assert "speed-up" in jaxinit.table(rows)

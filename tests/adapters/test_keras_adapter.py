@@ -249,6 +249,7 @@ def test_bad_fan_axes_are_value_errors():
         fk.GlorotUniform(seed=1, input_axes=[0], output_axes=[-3])((3, 4))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(BACKEND != "torch" or os.environ.get("FASTINIT_KERAS_CHILD") == "1",
                     reason="the torch-backend run starts the jax-backend one")
 def test_on_jax_backend():

@@ -5,10 +5,14 @@ absolute numbers).
 * :mod:`.cpu` -- throughput of the three samplers on a large buffer;
 * :mod:`.small` -- per-call cost of small fills (the Python overhead);
 * :mod:`.catalog` -- ``fastinit.torch`` against ``torch.nn.init``;
+* :mod:`.jaxinit` -- ``fastinit.jax`` against ``jax.nn.initializers`` under ``jax.jit``
+  (one device and sharded over 8 host devices);
 * :mod:`.gpu` -- ``--device cuda``;
 * :mod:`.timing` -- the one timer they all use.
 """
+import importlib.util
 import json
+import math
 import platform
 
 import numpy as np
@@ -67,10 +71,14 @@ def main(args):
             catalog = catalog_rows.rows(repeat=args.repeat)
         except ImportError:
             catalog = []
+    jax_rows = []
+    if not args.no_catalog and importlib.util.find_spec("jax") is not None:
+        from . import jaxinit
+        jax_rows = jaxinit.run(side=math.isqrt(numel), repeat=args.repeat)
     small_rows = [] if getattr(args, "no_small", False) else small.rows(repeat=args.repeat)
     if args.json:
         print(json.dumps({"machine": machine(), "rows": rows, "catalog": catalog,
-                          "small": small_rows}, indent=1))
+                          "small": small_rows, "jax": jax_rows}, indent=1))
         return 0
     m = machine()
     print(f"fastinit bench: {numel:,} elements, Melem/s (best of {args.repeat}); "
@@ -86,4 +94,8 @@ def main(args):
         print(f"{'initializer':28s} {'fastinit':>9s} {'torch':>9s} {'speed-up':>9s}")
         for r in catalog:
             print(f"{r['name']:28s} {r['fastinit_ms']:9.1f} {r['torch_ms']:9.1f} {r['ratio']:9.2f}")
+    if jax_rows:
+        print("\nfastinit.jax vs jax.nn.initializers, both under jax.jit on the CPU "
+              "(ms, lower is better)")
+        print(jaxinit.table(jax_rows))
     return 0
