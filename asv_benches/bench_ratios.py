@@ -9,6 +9,8 @@ import time
 
 import numpy as np
 
+from fastinit.bench.timing import best_of
+
 from . import _common as c
 
 SIZE = 1 << 22
@@ -16,13 +18,7 @@ REPEATS = 5
 
 
 def best_time(fn, repeats):
-    fn()  # warm up (first-touch, thread pools, caches)
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+    return best_of(fn, repeats)     # the one timer of fastinit.bench
 
 
 class Speedup:

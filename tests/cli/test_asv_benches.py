@@ -56,7 +56,7 @@ def _keep_torch_threads():
 
 
 def test_modules_found():
-    assert {"bench_distributions", "bench_initializers", "bench_ratios"} <= set(MODULES)
+    assert {"bench_distributions", "bench_initializers", "bench_ratios", "bench_small"} <= set(MODULES)
 
 
 def test_conf_points_here():
