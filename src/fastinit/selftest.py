@@ -39,6 +39,8 @@ CASES = [
     ("normal", "normal", "bfloat16", (0.0, 1.0)),
     ("truncated [-2, 2]", "truncated_normal", "float32", (-2.0, 2.0)),
     ("truncated [0, 0.7]", "truncated_normal", "float32", (0.0, 0.7)),
+    ("truncated [-0.35, 0.35]", "truncated_normal", "float32", (-0.35, 0.35)),
+    ("truncated [0.3, 1.2]", "truncated_normal", "float32", (0.3, 1.2)),
     ("truncated [-0.01, 0.01]", "truncated_normal", "float32", (-0.01, 0.01)),
     ("truncated [-1e-3, 1e-3]", "truncated_normal", "float32", (-1e-3, 1e-3)),
     ("truncated [0.7, 0.7001]", "truncated_normal", "float32", (0.7, 0.7001)),
