@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from ._core import _engine
+
 DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64")
 MAX_ELEMENTS = 1 << 62   # keeps every Philox block index inside the 64-bit counter
 MAX_THREADS = 1024       # libgomp allocates per-thread state: more than this is a typo
@@ -26,6 +28,12 @@ except ImportError:  # pragma: no cover - exercised only without ml_dtypes
 _FLOAT_DTYPES = {np.dtype(n): np.dtype(n) for n in ("float16", "float32", "float64")}
 if BFLOAT16 is not None:
     _FLOAT_DTYPES[BFLOAT16] = BFLOAT16
+
+# the output format (contract.h, via the engine) of each accepted dtype: the one map
+FORMAT_OF = {np.dtype("float32"): _engine.F32, np.dtype("float64"): _engine.F64,
+             np.dtype("float16"): _engine.F16}
+if BFLOAT16 is not None:
+    FORMAT_OF[BFLOAT16] = _engine.BF16
 
 
 # ---- numbers -------------------------------------------------------------------------

@@ -27,9 +27,6 @@ HEADERS = ("sample.h", "philox.h", "contract.h")
 
 FMT_NAMES = {_host.F32: "f32", _host.F64: "f64", _host.F16: "f16", _host.BF16: "bf16"}
 DIST_NAMES = {_host.UNIFORM: "uniform", _host.NORMAL: "normal", _host.TRUNCATED: "truncated"}
-ITEMSIZE = {_host.F32: 4, _host.F64: 8, _host.F16: 2, _host.BF16: 2}
-_DTYPE_FMT = {"float32": _host.F32, "float64": _host.F64, "float16": _host.F16,
-              "bfloat16": _host.BF16}
 
 
 def kernel_name(fmt, dist):
@@ -183,11 +180,11 @@ def _external_stream(cupy, ptr, device_id):
 
 
 def _fmt_of_dtype(dtype):
-    name = str(dtype).replace("torch.", "")
-    fmt = _DTYPE_FMT.get(name)
-    if fmt is None:
-        raise TypeError(f"GPU fill supports {', '.join(_host.DTYPE_NAMES)}; got {name}")
-    return fmt
+    try:
+        return _checks.FORMAT_OF[_checks.dtype(dtype, "the array's dtype")]
+    except KeyError:
+        raise TypeError(f"GPU fill supports {', '.join(_checks.DTYPE_NAMES)}; got {dtype}") \
+            from None
 
 
 def fill_device(x, req):

@@ -7,32 +7,12 @@ import math
 import numpy as np
 
 from ._core._engine import BF16, F16, F32, F64, NORMAL, PARAM_FIELDS, TRUNCATED, UNIFORM  # noqa: F401
-DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64")
-
-try:  # bfloat16 arrays in NumPy come from ml_dtypes (optional)
-    import ml_dtypes as _ml_dtypes
-    BFLOAT16 = np.dtype(_ml_dtypes.bfloat16)
-except ImportError:  # pragma: no cover - exercised only without ml_dtypes
-    BFLOAT16 = None
-
-
-def resolve_dtype(dtype, name="dtype"):
-    """A NumPy dtype among float16/bfloat16/float32/float64, or a clear error."""
-    if isinstance(dtype, str) and dtype == "bfloat16" or getattr(dtype, "__name__", None) == "bfloat16":
-        if BFLOAT16 is None:
-            raise TypeError(f"{name}=bfloat16 needs the ml_dtypes package (pip install ml_dtypes)")
-        return BFLOAT16
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{name} must be one of {', '.join(DTYPE_NAMES)}; got {dtype!r}") from None
-    if dt.name not in DTYPE_NAMES:
-        raise TypeError(f"{name} must be one of {', '.join(DTYPE_NAMES)}; got {dt.name}")
-    return dt
 
 
 def fmt_of(dtype):
-    return {"float32": F32, "float64": F64, "float16": F16, "bfloat16": BF16}[np.dtype(dtype).name]
+    """The output format of a float dtype (checked by _checks.dtype beforehand)."""
+    from ._checks import FORMAT_OF      # the one dtype -> format map
+    return FORMAT_OF[np.dtype(dtype)]
 
 
 # ---- values of each format, as Python floats ------------------------------------

@@ -17,10 +17,7 @@ from . import _checks, _host, _seeding
 
 UNIFORM, NORMAL, TRUNCATED = _host.UNIFORM, _host.NORMAL, _host.TRUNCATED
 DIST_NAMES = {UNIFORM: "uniform", NORMAL: "normal", TRUNCATED: "truncated_normal"}
-_FMT = {np.dtype("float32"): _host.F32, np.dtype("float64"): _host.F64,
-        np.dtype("float16"): _host.F16}
-if _checks.BFLOAT16 is not None:
-    _FMT[_checks.BFLOAT16] = _host.BF16
+_FMT = _checks.FORMAT_OF
 _U64 = 1 << 64
 
 
