@@ -18,7 +18,7 @@ sys.path.insert(0, HERE)
 
 import fastinit  # noqa: E402
 
-project = "fastinit"
+project = "fastinit"   # distribution: fastinit-nn
 author = "fastinit developers"
 copyright = "fastinit developers"
 release = fastinit.__version__
@@ -28,7 +28,8 @@ extensions = ["sphinx.ext.autodoc", "sphinx.ext.mathjax"]
 exclude_patterns = ["_build", "_generated/*.txt", "README*"]
 templates_path = []
 html_theme = "alabaster"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["fastinit.css"]      # wider page: tables and code lines fit (see file)
 html_theme_options = {"description": "Fast, reproducible weight initialisation",
                       "fixed_sidebar": True}
 autodoc_member_order = "bysource"

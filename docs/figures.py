@@ -88,7 +88,10 @@ def speed_charts(outdir, results=os.path.join(HERE, "bench_results.json")):
     m = data.get("machine", {})
     paths = []
     for dtype in sorted({r.get("dtype", "float32") for r in rows}):
-        sel = [r for r in rows if r.get("dtype", "float32") == dtype]
+        sel = [r for r in rows if r.get("dtype", "float32") == dtype and r.get("dist") != "fill"]
+        # bench's plain ndarray.fill of the same buffer (kept in melem_s_numpy): a ceiling
+        ceiling = [r.get("melem_s_numpy") for r in rows
+                   if r.get("dtype", "float32") == dtype and r.get("dist") == "fill"]
         labels = [f"{r.get('dist', r['name'])}\n{r.get('threads', '?')} thr" for r in sel]
         libs = [("fastinit", "tab:green"), ("numpy", "tab:blue"), ("torch", "tab:orange")]
         x = np.arange(len(sel))
@@ -97,6 +100,9 @@ def speed_charts(outdir, results=os.path.join(HERE, "bench_results.json")):
         for i, (lib, color) in enumerate(libs):
             vals = [r.get(f"melem_s_{lib}") or 0.0 for r in sel]
             ax.bar(x + (i - 1) * w, vals, w, label=lib, color=color)
+        if ceiling and ceiling[0]:
+            ax.axhline(ceiling[0], color="0.3", ls="--", lw=1,
+                       label="plain fill, 1 thread (write limit)")
         ax.set_xticks(x)
         ax.set_xticklabels(labels, fontsize=8)
         ax.set_ylabel("million elements / s")
