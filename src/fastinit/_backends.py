@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import array_api_compat as _compat
 
-from . import _checks, _cpu
+from . import _checks, _cpu, _cuda_errors
 from ._request import FillRequest
 
 
@@ -252,6 +252,7 @@ def _gpu_module() -> types.ModuleType:
     return _gpu
 
 
+@_cuda_errors.explained     # a missing driver reads as such, not as a CUDA error code
 class TorchCUDABackend(_TorchBase):
     """CUDA tensors, filled in place on their device by the CUDA kernels."""
     name = "torch-cuda"
@@ -265,6 +266,7 @@ class TorchCUDABackend(_TorchBase):
 
 
 # ---- CuPy -----------------------------------------------------------------------------------
+@_cuda_errors.explained
 class CupyBackend(Backend):
     name = "cupy"
 

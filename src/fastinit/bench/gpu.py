@@ -4,6 +4,7 @@ Every row fills the same float32 buffer of `numel` elements on the current strea
 timed with CUDA events (best of `repeat`, after a warm-up), and is reported in Gelem/s
 and as a fraction of a plain ``fill`` of that buffer, the write-bandwidth limit.
 Imports CuPy and torch lazily; without CuPy or a CUDA device, run() raises."""
+from .. import _cuda_errors
 from .timing import best_of, event_clock
 
 
@@ -11,13 +12,14 @@ def _require_gpu():
     try:
         import cupy
     except Exception as e:
-        raise RuntimeError(f"the CUDA benchmark needs CuPy (pip install cupy-cuda12x): "
+        raise RuntimeError("the CUDA benchmark needs CuPy (pip install 'fastinit-nn[cupy12]' "
+                           f"or 'fastinit-nn[cupy13]'): "
                            f"{type(e).__name__}: {e}") from None
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as e:
-        raise RuntimeError(f"the CUDA benchmark needs a CUDA device: {type(e).__name__}: {e}") \
-            from None
+        why = _cuda_errors.explain(str(e)) or f"{type(e).__name__}: {e}"
+        raise RuntimeError(f"the CUDA benchmark needs a CUDA device: {why}") from None
     if count == 0:
         raise RuntimeError("the CUDA benchmark needs a CUDA device; none found")
     return cupy
