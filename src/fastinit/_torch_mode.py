@@ -1,0 +1,244 @@
+"""The TorchFunctionMode that routes a model's own init code to fastinit.
+
+Inside :class:`InitMode`, every sampling call on a tensor -- ``Tensor.normal_`` /
+``uniform_``, the ``torch.nn.init`` functions (those torch dispatches through
+``__torch_function__`` are caught there; ``trunc_normal_``, ``orthogonal_`` and
+``sparse_``, which torch implements with private temporaries, are swapped for
+fastinit's while the mode is active) -- is filled by :mod:`fastinit.torch` from
+``(seed, stream_for_name(parameter name))``.  Views of a parameter (``w[:, :k].normal_()``)
+get the matching slice of the whole parameter's fill; ``.data`` aliases count as the
+parameter.  Tensors that are not parameters get the streams of
+``stream_for_name("fastinit.mode/<k>")`` for the k-th such call.
+
+``frozen`` names are parameters whose writes are ignored (init_module freezes what an
+earlier, higher-priority init unit set); ``touched`` collects the parameters written.
+"""
+import inspect
+import sys
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from . import _torch_dtensor
+from . import stream_for_name
+
+_RANDOM_NN = ("uniform_", "normal_", "trunc_normal_", "xavier_uniform_", "xavier_normal_",
+              "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_")
+_DETERMINISTIC_NN = ("constant_", "ones_", "zeros_", "eye_", "dirac_")
+# torch builds these from private temporaries (rejection loops, QR of a scratch matrix,
+# randperm), so catching their inner Tensor calls cannot give fastinit's result
+_SWAPPED = ("trunc_normal_", "orthogonal_", "sparse_")
+_ORIGINAL = {n: getattr(torch.nn.init, n) for n in _RANDOM_NN + _DETERMINISTIC_NN}
+_SIGNATURE = {n: inspect.signature(f) for n, f in _ORIGINAL.items()}
+_METHODS = {torch.Tensor.normal_: "normal", torch.Tensor.uniform_: "uniform"}
+# in-place methods that change flags, not values: never blocked
+_NOT_WRITES = frozenset({"requires_grad_", "share_memory_", "retain_grad_", "rename_",
+                         "pin_memory_"})
+# modules that bind the torch.nn.init functions by name (the same list transformers patches)
+_BINDERS = ("torch.nn.init", "torch.nn.modules.activation", "torch.nn.modules.transformer",
+            "torch.nn.modules.linear", "torch.nn.modules.conv", "torch.nn.modules.sparse",
+            "torch.nn.modules.rnn", "torch.nn.modules.normalization",
+            "torch.nn.modules.batchnorm")
+
+
+def _local(t):
+    return _torch_dtensor.local_tensor(t) if _torch_dtensor.is_dtensor(t) else t
+
+
+def _storage_key(t):
+    t = _local(t)
+    if t.is_meta:
+        return None
+    try:
+        ptr = t.untyped_storage().data_ptr()
+    except (RuntimeError, NotImplementedError):
+        return None
+    return (t.device, ptr) if ptr else None
+
+
+def _layout(t):
+    t = _local(t)
+    return (t.storage_offset(), tuple(t.shape), t.stride())
+
+
+class InitMode(TorchFunctionMode):
+    """Route sampling calls to fastinit while active (a context manager).
+
+    ``module``'s parameters get streams from their qualified names; ``seed=None`` takes
+    the seed from torch's default generator (or ``generator``) once, on construction.
+
+    >>> with fastinit.torch.InitMode(model, seed=0):            # doctest: +SKIP
+    ...     model.apply(my_init_fn)                              # my_init_fn uses nn.init
+    """
+
+    def __init__(self, module=None, seed=None, *, generator=None):
+        super().__init__()
+        from . import torch as _ft
+        self._ft = _ft
+        self.seed = _ft._seed_of(seed, generator)
+        self._by_id, self._by_storage = {}, {}
+        self.frozen, self.touched = set(), set()
+        self._calls = 0
+        self._saved = []
+        if module is not None:
+            if not isinstance(module, torch.nn.Module):
+                raise TypeError(f"module must be a torch.nn.Module or None, got "
+                                f"{type(module).__name__}")
+            self.track(module.named_parameters())
+
+    # ---- which parameter is this? ----------------------------------------------------
+    def track(self, named_tensors):
+        """Name more tensors: ``[(name, tensor), ...]``."""
+        for name, p in named_tensors:
+            self._by_id[id(p)] = (name, p)
+            key = _storage_key(p)
+            if key is not None:
+                self._by_storage.setdefault(key, []).append((name, p))
+
+    def lookup(self, t):
+        """``(name, parameter, is_whole)`` for a tensor that is a parameter, an alias of
+        one (``.data``) or a view into one; None otherwise."""
+        hit = self._by_id.get(id(t))
+        if hit is not None and hit[1] is t:
+            return hit[0], hit[1], True
+        key = _storage_key(t)
+        if key is None:
+            return None
+        for name, p in self._by_storage.get(key, ()):
+            if _layout(p) == _layout(t):
+                return name, p, True
+            pl, tl = _local(p), _local(t)
+            if _torch_dtensor.is_dtensor(p) or _torch_dtensor.is_dtensor(t):
+                continue
+            lo = pl.storage_offset()
+            hi = lo + sum((n - 1) * s for n, s in zip(pl.shape, pl.stride())) + 1
+            if lo <= tl.storage_offset() < hi:
+                return name, p, False
+        return None
+
+    def _stream(self, hit):
+        if hit is not None:
+            return stream_for_name(hit[0])
+        k, self._calls = self._calls, self._calls + 1
+        return stream_for_name(f"fastinit.mode/{k}")
+
+    # ---- filling ---------------------------------------------------------------------
+    def _random(self, t, fill):
+        """Run ``fill(target, stream)`` for ``t``; a view of a parameter gets its slice of
+        the whole parameter's fill."""
+        if _local(t).is_meta:
+            return t
+        hit = self.lookup(t)
+        if hit is not None:
+            if hit[0] in self.frozen:
+                return t
+            self.touched.add(hit[0])
+        stream = self._stream(hit)
+        with torch.no_grad():
+            if hit is None or hit[2]:
+                fill(t, stream)
+                return t
+            p = hit[1]
+            whole = torch.empty_strided(p.shape, p.stride(), dtype=p.dtype, device=p.device)
+            fill(whole, stream)
+            t.copy_(whole.as_strided(t.shape, t.stride(), t.storage_offset() - p.storage_offset()))
+        return t
+
+    def _nn(self, name, args, kwargs):
+        """A torch.nn.init function (by name) called in the mode."""
+        bound = _SIGNATURE[name].bind(*args, **kwargs)
+        tensor = bound.arguments["tensor"]
+        if name in _DETERMINISTIC_NN:
+            if self._blocked(tensor):
+                return tensor
+            return getattr(self._ft, name)(*bound.args, **bound.kwargs)
+        bound.arguments.pop("generator", None)
+        fn = getattr(self._ft, name)
+        rest = dict(bound.arguments)
+        rest.pop("tensor")
+        if name in ("orthogonal_", "sparse_"):      # shape-dependent: fill the view itself
+            hit = self.lookup(tensor)
+            if hit is not None and hit[0] in self.frozen:
+                return tensor
+            if hit is not None:
+                self.touched.add(hit[0])
+            if _local(tensor).is_meta:
+                return tensor
+            with torch.no_grad():
+                return fn(tensor, **rest, seed=self.seed, stream=self._stream(hit))
+        return self._random(tensor, lambda x, s: fn(x, **rest, seed=self.seed, stream=s))
+
+    def _blocked(self, t):
+        """Record a write to ``t``; True when it must be skipped (a frozen parameter)."""
+        if not isinstance(t, torch.Tensor) or not (self._by_id or self._by_storage):
+            return False
+        hit = self.lookup(t)
+        if hit is None:
+            return False
+        if hit[0] in self.frozen:
+            return True
+        self.touched.add(hit[0])
+        return False
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        dist = _METHODS.get(func)
+        if dist is not None:
+            return self._method(dist, args, kwargs)
+        name = getattr(func, "__name__", "")
+        if name in _SIGNATURE and inspect.isfunction(func):
+            return self._nn(name, args, kwargs)
+        if name == "__setitem__" or (name.endswith("_") and not name.startswith("_")
+                                     and name not in _NOT_WRITES):
+            if args and self._blocked(args[0]):
+                return None if name == "__setitem__" else args[0]
+        elif "out" in kwargs and self._blocked(kwargs["out"]):
+            return kwargs["out"]
+        return func(*args, **kwargs)
+
+    def _method(self, dist, args, kwargs):
+        t, rest = args[0], list(args[1:])
+        keys = ("mean", "std") if dist == "normal" else ("from", "to")
+        defaults = (0.0, 1.0)
+        vals = [rest[i] if i < len(rest) else kwargs.get(k, d)
+                for i, (k, d) in enumerate(zip(keys, defaults))]
+        fn = self._ft.normal_ if dist == "normal" else self._ft.uniform_
+        return self._random(t, lambda x, s: fn(x, vals[0], vals[1], seed=self.seed, stream=s))
+
+    # ---- swapping the torch functions torch implements with temporaries ---------------
+    def _swapped(self, name):
+        def fn(*args, **kwargs):
+            return self._nn(name, args, kwargs)
+        fn.__name__ = fn.__qualname__ = f"fastinit_{name}"
+        fn._fastinit_swap = True
+        return fn
+
+    def __enter__(self):
+        targets = []
+        for mod_name in _BINDERS:
+            mod = sys.modules.get(mod_name)
+            if mod is not None:
+                targets.extend((mod, n) for n in _SWAPPED if hasattr(mod, n))
+        hf = sys.modules.get("transformers.initialization")
+        table = getattr(hf, "TORCH_INIT_FUNCTIONS", None)
+        for n in _SWAPPED:
+            new = self._swapped(n)
+            for mod, attr in targets:
+                if attr == n:
+                    self._saved.append((mod, attr, getattr(mod, attr)))
+                    setattr(mod, attr, new)
+            if isinstance(table, dict) and n in table:
+                self._saved.append((table, n, table[n]))
+                table[n] = new
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        try:
+            return super().__exit__(*exc)
+        finally:
+            for obj, attr, old in reversed(self._saved):
+                if isinstance(obj, dict):
+                    obj[attr] = old
+                else:
+                    setattr(obj, attr, old)
+            self._saved = []
