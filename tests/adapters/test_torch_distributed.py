@@ -14,17 +14,9 @@ if not torch.distributed.is_available() or not torch.distributed.is_gloo_availab
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_dist_worker.py")
 
 
-def _catalog_takes_dtensors():
-    import fastinit
-    return hasattr(fastinit, "_backends") or os.path.exists(
-        os.path.join(os.path.dirname(fastinit.__file__), "_backends.py"))
-
-
 @pytest.mark.parametrize("world", [2, 4])
 def test_sharded_fills_equal_single_process(world):
     args = [sys.executable, WORKER, str(world)]
-    if _catalog_takes_dtensors():
-        args.append("catalog")
     env = dict(os.environ, OMP_NUM_THREADS="1")
     proc = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
