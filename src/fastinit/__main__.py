@@ -29,6 +29,8 @@ def main(argv=None):
     bench.add_argument("--json", action="store_true", help="machine-readable output")
     bench.add_argument("--no-catalog", action="store_true", help="skip the fastinit.torch rows")
     bench.add_argument("--no-small", action="store_true", help="skip the small-call rows")
+    bench.add_argument("--models", action="store_true",
+                       help="add whole-model rows (HF GPT-2, ~1B Llama, DTensor; minutes, ~10 GB)")
     bench.add_argument("--simd", choices=["generic", "avx2", "avx512"], default=None,
                        help="force one CPU SIMD path (all give the same bits)")
     sub.add_parser("info", help="build facts: SIMD path, OpenMP, version")

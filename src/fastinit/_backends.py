@@ -545,3 +545,7 @@ def for_target(xp: Any = None, device: Any = None, like: Any = None) -> tuple[Ba
 
 _TORCH_CPU = BACKENDS[1]
 _TORCH_CUDA = BACKENDS[2]
+
+# torch DTensors (FSDP2 / tensor parallel): each rank fills its own shard
+from . import _torch_dtensor  # noqa: E402  (needs Backend above; imports torch lazily)
+register(_torch_dtensor.DTensorBackend())

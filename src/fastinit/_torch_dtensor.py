@@ -1,33 +1,26 @@
-"""Where a DTensor's local shard sits in its global tensor.
+"""Where a DTensor's local shard sits in its global tensor, and the DTensor backend.
 
 Every placement torch has (``Shard(d)``, uneven included, ``Replicate``, FSDP2's
 ``_StridedShard`` on top of tensor parallelism) shards each tensor dimension
 independently, so the local tensor is the Cartesian product of one list of global
 indices per dimension.  Each list splits into runs of consecutive indices; every
 product of runs is a block that is contiguous in the global tensor and a plain slice
-of the local one.  Filling each block with ``global_shape=``/``start=`` makes the
-gathered ``full_tensor()`` equal the single-process result bit for bit, with no
-communication.
+of the local one.  Filling each block with its place in the whole (``global_shape`` /
+``start``) makes the gathered ``full_tensor()`` equal the single-process result bit for
+bit, with no communication.
+
+torch is imported only once a DTensor exists (``torch.distributed.tensor`` loaded), so
+registering the backend costs nothing for other arrays.
 """
 import itertools
+import sys
 
-import torch
-
-
-def dtensor_type():
-    """torch's DTensor class, or None when torch.distributed is unavailable."""
-    if not torch.distributed.is_available():
-        return None
-    try:
-        from torch.distributed.tensor import DTensor
-    except ImportError:  # pragma: no cover - very old torch
-        return None
-    return DTensor
+from . import _backends
 
 
 def is_dtensor(x):
-    cls = dtensor_type()
-    return cls is not None and isinstance(x, cls)
+    mod = sys.modules.get("torch.distributed.tensor")
+    return mod is not None and isinstance(x, mod.DTensor)
 
 
 def local_tensor(dt):
@@ -128,16 +121,53 @@ def fill(dt, fill_block):
 
 
 def assign(dt, host):
-    """Copy this rank's part of ``host`` (a tensor or NumPy array of the global shape,
-    computed identically on every rank) into the shard."""
+    """Copy this rank's part of ``host`` (a CPU tensor of the global shape, computed
+    identically on every rank) into the shard."""
     local = local_tensor(dt)
     if local.is_meta:
         return dt
-    if not isinstance(host, torch.Tensor):
-        host = torch.from_numpy(host)
     gshape, parts = blocks(dt)
     if tuple(host.shape) != gshape:
         raise ValueError(f"shape mismatch: {tuple(host.shape)} into {gshape}")
     for local_sl, _, global_sl in parts:
         local[local_sl].copy_(host[global_sl])
     return dt
+
+
+class DTensorBackend(_backends.Backend):
+    """The catalog's in-place functions on DTensors: each rank fills its own shard."""
+    name = "torch-dtensor"
+    torch_lapack = True          # orthogonal_: torch's QR, as for a plain torch tensor
+
+    def claims_array(self, x):
+        return is_dtensor(x)
+
+    def shape(self, x):
+        return tuple(x.shape)                      # the global shape
+
+    def fill(self, x, req):
+        local = local_tensor(x)
+        if local.is_meta:
+            return x
+        _, parts = blocks(x)
+        for local_sl, start, global_sl in parts:
+            view = local[local_sl]
+            sub = req.sub(tuple(s.stop - s.start for s in global_sl), start)
+            _backends.for_array(view).fill(view, sub)
+        return x
+
+    def assign(self, x, host):
+        import numpy as np
+        if tuple(host.shape) != tuple(x.shape):
+            raise ValueError(f"shape mismatch: {host.shape} into {tuple(x.shape)}")
+        return assign(x, _backends.torch_from_numpy(np.asarray(host, self.dtype(x))))
+
+    def fill_value(self, x, value):
+        import torch
+        with torch.no_grad():
+            x.fill_(value)
+        return x
+
+    def from_host(self, host, device, chunks=None):
+        raise TypeError("fastinit makes no new DTensors; create one (distribute_tensor, "
+                        "FSDP2, ...) and fill it in place (fastinit.normal_(dtensor, ...))")

@@ -589,7 +589,7 @@ def orthogonal_(array: Array, gain: float = 1.0, *, column_axis: int = -1, seed:
 def _qr_of(backend: Any) -> Any:
     """torch's LAPACK for torch targets (what torch.nn.init.orthogonal_ uses); NumPy's
     otherwise."""
-    if isinstance(backend, _backends.TorchCPUBackend):
+    if isinstance(backend, _backends.TorchCPUBackend) or getattr(backend, "torch_lapack", False):
         def torch_qr(a: np.ndarray) -> tuple:
             import torch
             q, r = torch.linalg.qr(torch.from_numpy(a))

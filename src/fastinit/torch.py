@@ -288,8 +288,8 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 def orthogonal_(tensor, gain=1, generator=None, *, seed=None, stream=0):
     """(Semi-)orthogonal matrix times ``gain``; trailing dimensions are flattened:
-    ``(rows, cols) = (size(0), numel // size(0))``.  QR of a fastinit float64 normal matrix
-    on the host (signs fixed by diag(R)), then copied into the tensor.  A DTensor: every
+    ``(rows, cols) = (size(0), numel // size(0))``.  torch's QR of a fastinit normal matrix
+    in the tensor's precision (signs fixed by diag(R)), then copied into the tensor.  A DTensor: every
     rank computes the same matrix and keeps its own shard of it."""
     if tensor.ndimension() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
@@ -302,7 +302,7 @@ def orthogonal_(tensor, gain=1, generator=None, *, seed=None, stream=0):
         return tensor
     seed = _seed_of(seed, generator)
     host = _fi.orthogonal(tuple(tensor.shape), gain, column_axis=0, seed=seed, stream=stream,
-                          dtype="float64", xp=_torch)
+                          dtype=tensor.dtype, xp=_torch)
     return _assign(tensor, host)
 
 

@@ -133,6 +133,7 @@ def check_fsdp_tp(mesh2):
 
 
 def check_catalog(mesh, placements):
+    """The framework-neutral catalog (fastinit.xxx_) takes DTensors too."""
     import fastinit
     from torch.distributed.tensor import distribute_tensor
     d = distribute_tensor(torch.zeros(9, 7), mesh, placements)
@@ -142,9 +143,16 @@ def check_catalog(mesh, placements):
     fastinit.glorot_uniform_(d, seed=6)
     _same(d, fastinit.glorot_uniform_(torch.zeros(9, 7), seed=6),
           f"fastinit.glorot_uniform_ {placements}")
+    d = distribute_tensor(torch.zeros(9, 7, dtype=torch.float64), mesh, placements)
+    fastinit.orthogonal_(d, seed=6)
+    _same(d, fastinit.orthogonal_(torch.zeros(9, 7, dtype=torch.float64), seed=6),
+          f"fastinit.orthogonal_ {placements}")
+    d = distribute_tensor(torch.zeros(9, 7), mesh, placements)
+    fastinit.constant_(d, 0.5)
+    _same(d, torch.full((9, 7), 0.5), f"fastinit.constant_ {placements}")
 
 
-def worker(rank, world, port, with_catalog):
+def worker(rank, world, port):
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     dist.init_process_group("gloo", rank=rank, world_size=world,
                             timeout=datetime.timedelta(seconds=120))
@@ -162,8 +170,7 @@ def worker(rank, world, port, with_catalog):
             check_manual_seed(mesh, [Shard(0)])
             check_fsdp_mlp(mesh)
             check_fsdp_transformer(mesh)
-            if with_catalog:
-                check_catalog(mesh, [Shard(1)])
+            check_catalog(mesh, [Shard(1)])
         else:
             check_placements(mesh, (3, 5), [Shard(0)])          # rank 3 holds nothing
             mesh2 = init_device_mesh("cpu", (2, 2), mesh_dim_names=("dp", "tp"))
@@ -172,20 +179,18 @@ def worker(rank, world, port, with_catalog):
             check_placements(mesh2, (6, 5), [Replicate(), Shard(1)])
             check_dirac(mesh2, [Shard(0), Shard(1)])
             check_fsdp_tp(mesh2)
-            if with_catalog:
-                check_catalog(mesh2, [Shard(0), Shard(1)])
+            check_catalog(mesh2, [Shard(0), Shard(1)])
     finally:
         dist.destroy_process_group()
 
 
 def main():
     world = int(sys.argv[1])
-    with_catalog = len(sys.argv) > 2 and sys.argv[2] == "catalog"
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    mp.spawn(worker, args=(world, port, with_catalog), nprocs=world)
+    mp.spawn(worker, args=(world, port), nprocs=world)
     print(f"OK world={world}")
 
 

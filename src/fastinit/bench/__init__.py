@@ -7,6 +7,8 @@ absolute numbers).
 * :mod:`.catalog` -- ``fastinit.torch`` against ``torch.nn.init``;
 * :mod:`.jaxinit` -- ``fastinit.jax`` against ``jax.nn.initializers`` under ``jax.jit``
   (one device and sharded over 8 host devices);
+* :mod:`.models` -- ``--models``: whole models (Hugging Face GPT-2 and a ~1 B Llama from
+  meta, a plain torch model) and a 2-rank DTensor against torch's own init;
 * :mod:`.gpu` -- ``--device cuda``;
 * :mod:`.timing` -- the one timer they all use.
 """
@@ -76,9 +78,14 @@ def main(args):
         from . import jaxinit
         jax_rows = jaxinit.run(side=math.isqrt(numel), repeat=args.repeat)
     small_rows = [] if getattr(args, "no_small", False) else small.rows(repeat=args.repeat)
+    model_rows = []
+    if getattr(args, "models", False) and _torch() is not None:
+        from . import models
+        model_rows = models.rows(repeat=min(args.repeat, 3))
     if args.json:
         print(json.dumps({"machine": machine(), "rows": rows, "catalog": catalog,
-                          "small": small_rows, "jax": jax_rows}, indent=1))
+                          "small": small_rows, "jax": jax_rows,
+                          "models": model_rows}, indent=1))
         return 0
     m = machine()
     print(f"fastinit bench: {numel:,} elements, Melem/s (best of {args.repeat}); "
@@ -98,4 +105,8 @@ def main(args):
         print("\nfastinit.jax vs jax.nn.initializers, both under jax.jit on the CPU "
               "(ms, lower is better)")
         print(jaxinit.table(jax_rows))
+    if model_rows:
+        from . import models
+        print("\nwhole models: init_module vs the model's own init; DTensor normal_ (same run)")
+        print(models.table(model_rows))
     return 0

@@ -1,6 +1,5 @@
 """Speed rows for whole models and DTensors: fastinit.torch against torch's own init,
-on the same tensors, in the same run (``python -m fastinit._torch_bench``; the bench
-command calls :func:`rows`).
+on the same tensors, in the same run (``python -m fastinit bench --models``).
 
 * Hugging Face GPT-2 (124 M) and a ~1 B-parameter Llama-style model built on the meta
   device and materialised with ``to_empty``: ``init_module`` vs the model's own
@@ -10,21 +9,16 @@ command calls :func:`rows`).
 * a 2-rank gloo DTensor (``Shard(0)``): ``fastinit.torch.normal_`` vs torch's DTensor
   ``normal_`` (slowest rank's time).
 """
-import argparse
 import json
 import os
 import socket
-import sys
-import time
+
+from .timing import best_of
 
 
 def _best(fn, repeat):
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+    """Best of ``repeat`` after one warm-up run (pages touched, pools started)."""
+    return best_of(fn, repeat)
 
 
 def _row(name, params, ours, theirs):
@@ -46,8 +40,6 @@ def _hf_row(name, cls, cfg, repeat):
             m.__dict__.pop("_is_hf_initialized", None)
         model.init_weights()
     ours = lambda: finit.init_module(model, seed=0)   # noqa: E731
-    ours()
-    theirs()                  # touch every page once before timing either
     row = _row(name, n, _best(ours, repeat), _best(theirs, repeat))
     del model
     return row
@@ -63,7 +55,7 @@ def hf_rows(repeat=3, big=True):
                     transformers.GPT2Config(), repeat)]
     if big:
         cfg = transformers.LlamaConfig(hidden_size=2048, intermediate_size=5632,
-                                       num_hidden_layers=16, num_attention_heads=16,
+                                       num_hidden_layers=22, num_attention_heads=32,
                                        num_key_value_heads=4, vocab_size=32000,
                                        tie_word_embeddings=False)
         rows.append(_hf_row("Llama-style 1.1B (HF, from meta)", transformers.LlamaForCausalLM,
@@ -152,19 +144,3 @@ def table(rs):
         lines.append(f"{r['name']:42s} {r['params_m']:7.0f}M {r['fastinit_s']:9.3f} "
                      f"{r['torch_s']:9.3f} {r['ratio']:9.2f}")
     return "\n".join(lines)
-
-
-def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m fastinit._torch_bench")
-    p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--no-big", action="store_true", help="skip the ~1 B Llama row")
-    p.add_argument("--no-dtensor", action="store_true")
-    p.add_argument("--json", action="store_true")
-    a = p.parse_args(argv)
-    rs = rows(a.repeat, big=not a.no_big, dtensor=not a.no_dtensor)
-    print(json.dumps(rs, indent=1) if a.json else table(rs))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
