@@ -14,6 +14,7 @@ if not torch.distributed.is_available() or not torch.distributed.is_gloo_availab
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_dist_worker.py")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("world", [2, 4])
 def test_sharded_fills_equal_single_process(world):
     args = [sys.executable, WORKER, str(world)]
