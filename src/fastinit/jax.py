@@ -22,10 +22,12 @@ docs/contract.rst "JAX keys"), so ``init(key, shape)`` equals the matching catal
 How: an eager call with a concrete key fills on the host with the public catalog and
 moves the result to the default device (or, with ``out_sharding=``, fills each
 addressable shard from its global offset through :func:`jax.make_array_from_callback`).
-Inside a transformation the key is traced and the fill is a :func:`jax.pure_callback`
-(``vmap_method="expand_dims"``: one host fill per key of a batch), so the key is an
-input of the compiled program, never a constant in it.  On an accelerator the host
-fill is copied to the device, so the values equal the CPU's.
+Inside a transformation the key is traced and is an input of the compiled program,
+never a constant in it.  On the CPU backend the fill is an XLA FFI custom call
+(``fastinit_fill``, see ``fastinit._jax_ffi``) that writes the catalog's values straight
+into XLA's output buffer; elsewhere it is a :func:`jax.pure_callback`.  Both batch with
+``vmap_method="expand_dims"`` (one fill per key of a batch).  On an accelerator the
+host fill is copied to the device, so the values equal the CPU's.
 """
 import math
 import numbers
@@ -35,6 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import fastinit as _fi
+from . import _jax_ffi
 
 __all__ = ["Initializer", "constant", "delta_orthogonal", "glorot_normal", "glorot_uniform",
            "he_normal", "he_uniform", "kaiming_normal", "kaiming_uniform", "lecun_normal",
@@ -156,11 +159,24 @@ def _compute_fans(shape, in_axis=-2, out_axis=-1, batch_axis=()):
 # ---- host fills -----------------------------------------------------------------------------
 # A fill is ``draw(seed, stream, shape, global_shape, start)`` -> NumPy array of ``shape``
 # (``global_shape``/``start`` None for the whole tensor), built by the public catalog.
-def _catalog(fn, dt, *args):
+# Most also have ``draw.into(seed, stream, out, global_shape, start)``, filling ``out`` in
+# place with the catalog's in-place form (what the XLA FFI path writes into).
+def _catalog(fn, fn_, dt, *args, **kw):
     def draw(seed, stream, shape, global_shape, start):
         return fn(shape, *args, seed=seed, stream=stream, dtype=dt.name,
-                  global_shape=global_shape, start=start)
+                  global_shape=global_shape, start=start, **kw)
+
+    def into(seed, stream, out, global_shape, start):
+        fn_(out, *args, seed=seed, stream=stream, global_shape=global_shape, start=start, **kw)
+    draw.into = into
     return draw
+
+
+def _fill_into(draw, seed, stream, out, global_shape, start):
+    if hasattr(draw, "into"):
+        draw.into(seed, stream, out, global_shape, start)
+    else:
+        out[...] = draw(seed, stream, out.shape, global_shape, start)
 
 
 def _pairs(fn, real_dt, *args):
@@ -184,6 +200,14 @@ def _complex_normal(cdt, std):
         out = np.empty(re.shape, cdt)
         out.real, out.imag = re, im
         return out
+
+    def into(seed, stream, out, global_shape, start):
+        pairs = out.view(out.real.dtype).reshape(out.shape + (2,))   # (re, im) interleaved
+        gs = None if global_shape is None else tuple(global_shape) + (2,)
+        st = None if start is None else tuple(start) + (0,)
+        _fi.normal_(pairs, 0.0, std / math.sqrt(2.0), seed=seed, stream=stream,
+                    global_shape=gs, start=st)
+    draw.into = into
     return draw
 
 
@@ -236,11 +260,8 @@ def _vs_real(dt, variance, distribution):
     """The catalog's variance scaling with fans chosen so that ``scale / fan`` is
     ``variance`` (``fans=(1, 1)``, ``scale=variance``): the same kernels and parameters
     as ``fastinit.variance_scaling``."""
-    def draw(seed, stream, shape, global_shape, start):
-        return _fi.variance_scaling(shape, variance, "fan_in", distribution, seed=seed,
-                                    stream=stream, dtype=dt.name, fans=(1.0, 1.0),
-                                    global_shape=global_shape, start=start)
-    return draw
+    return _catalog(_fi.variance_scaling, _fi.variance_scaling_, dt, variance, "fan_in",
+                    distribution, fans=(1.0, 1.0))
 
 
 def _orthogonal_host(shape, dt, column_axis, seed, stream, gain):
@@ -350,6 +371,9 @@ def _traced_sharded(words, shape, dt, draw, out_sharding, whole_only):
                              "divide evenly (eager calls take uneven shardings)")
         local.append(d // parts)
     local = tuple(local)
+    ffi = _jax_ffi.available()
+    if ffi:
+        ident = _jax_ffi.register(_ffi_fill(draw, shape, local, whole_only), local, dt)
 
     def body(w):
         starts = []
@@ -358,7 +382,9 @@ def _traced_sharded(words, shape, dt, draw, out_sharding, whole_only):
             for a in names:
                 idx = idx * sizes[a] + jax.lax.axis_index(a)
             starts.append(idx * n)
-        start = jnp.stack(starts) if starts else jnp.zeros((0,), jnp.int32)
+        start = jnp.stack(starts).astype(jnp.int32) if starts else jnp.zeros((0,), jnp.int32)
+        if ffi:
+            return _jax_ffi.call(ident, w, start, local, dt)
         return jax.pure_callback(_block_host(draw, shape, local, dt, whole_only),
                                  jax.ShapeDtypeStruct(local, dt), w, start,
                                  vmap_method="sequential")
@@ -381,13 +407,34 @@ def _block_host(draw, shape, local, dt, whole_only):
     return callback
 
 
+def _ffi_fill(draw, shape, local, whole_only):
+    """The block fill the FFI handler runs: ``(words, start or None, out)``."""
+    def fill(words, start, out):
+        seed, stream = _words_to_pair(words)
+        if whole_only:
+            whole = draw(seed, stream, shape, None, None)
+            out[...] = whole if start is None else \
+                whole[tuple(slice(s, s + n) for s, n in zip(start, local))]
+        elif start is None or local == shape:
+            _fill_into(draw, seed, stream, out, None, None)
+        else:
+            _fill_into(draw, seed, stream, out, shape, start)
+    return fill
+
+
+def _traced_whole(words, shape, dt, draw, whole_only):
+    if _jax_ffi.available():
+        ident = _jax_ffi.register(_ffi_fill(draw, shape, shape, whole_only), shape, dt)
+        return _jax_ffi.call(ident, words, jnp.zeros((0,), jnp.int32), shape, dt)
+    return jax.pure_callback(_batched_host(draw, shape, dt), jax.ShapeDtypeStruct(shape, dt),
+                             words, vmap_method="expand_dims")
+
+
 def _run(key, shape, dt, draw, out_sharding, factor=None, whole_only=False):
     words = _key_data(key)
     if isinstance(words, jax.core.Tracer):
         if out_sharding is None:
-            out = jax.pure_callback(_batched_host(draw, shape, dt),
-                                    jax.ShapeDtypeStruct(shape, dt), words,
-                                    vmap_method="expand_dims")
+            out = _traced_whole(words, shape, dt, draw, whole_only)
         else:
             out = _traced_sharded(words, shape, dt, draw, out_sharding, whole_only)
     else:
@@ -458,7 +505,7 @@ def uniform(scale=1e-2, dtype=None):
     def init(key, shape, dtype=dtype, out_sharding=None):
         shape, dt = _shape(shape), _dtype(dtype, "uniform", complex_ok=False)
         high, factor = _scalar(scale)
-        return _run(key, shape, dt, _catalog(_fi.uniform, dt, 0.0, high), out_sharding, factor)
+        return _run(key, shape, dt, _catalog(_fi.uniform, _fi.uniform_, dt, 0.0, high), out_sharding, factor)
     return init
 
 
@@ -473,7 +520,8 @@ def normal(stddev=1e-2, dtype=None):
     def init(key, shape, dtype=dtype, out_sharding=None):
         shape, dt = _shape(shape), _dtype(dtype, "normal")
         std, factor = _scalar(stddev)
-        draw = _complex_normal(dt, std) if dt.kind == "c" else _catalog(_fi.normal, dt, 0.0, std)
+        draw = _complex_normal(dt, std) if dt.kind == "c" else _catalog(_fi.normal, _fi.normal_, dt,
+                                                                        0.0, std)
         return _run(key, shape, dt, draw, out_sharding, factor)
     return init
 
@@ -491,7 +539,8 @@ def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
         shape, dt = _shape(shape), _dtype(dtype, "truncated_normal", complex_ok=False)
         lo, hi = _concrete(lower, "lower"), _concrete(upper, "upper")
         std, factor = _scalar(stddev)
-        draw = _catalog(_fi.truncated_normal, dt, 0.0, std, lo * std, hi * std)
+        draw = _catalog(_fi.truncated_normal, _fi.truncated_normal_, dt, 0.0, std,
+                        lo * std, hi * std)
         return _run(key, shape, dt, draw, out_sharding, factor)
     return init
 

@@ -54,7 +54,8 @@ def sharded_rows(side=4096, repeat=3):
     if len(jax.devices()) < 8:
         return []
     mesh = jax.make_mesh((8,), ("x",), devices=jax.devices()[:8])
-    return rows(side, repeat, NamedSharding(mesh, P("x", None)))
+    with jax.set_mesh(mesh):     # JAX's own sharded init needs the mesh in context
+        return rows(side, repeat, NamedSharding(mesh, P("x", None)))
 
 
 def run(side=4096, repeat=3, sharded=True):
@@ -68,6 +69,8 @@ def run(side=4096, repeat=3, sharded=True):
                            capture_output=True, text=True, env=env)
         if r.returncode == 0:
             out += json.loads(r.stdout.strip().splitlines()[-1])
+        else:
+            print("sharded jax rows failed:\n" + r.stderr[-2000:], file=sys.stderr)
     return out
 
 
