@@ -60,6 +60,10 @@ def uniform_f32(w, low, high):
     below = np.float32(high)
     while float(below) >= high:
         below = np.nextafter(below, np.float32(-np.inf))
+    above = np.float32(low)
+    while float(above) < low:
+        above = np.nextafter(above, np.float32(np.inf))
+    v = np.where(v.astype(np.float64) < low, above, v)
     return np.where(v.astype(np.float64) >= high, below, v).astype(np.float32)
 
 

@@ -149,8 +149,11 @@ def uniform_params(fmt, low, high):
     width = _f32(high - low)
     if not math.isfinite(width) or not math.isfinite(_f32(low)):
         raise ValueError(f"low/high out of float32 range (low={low}, high={high})")
-    clamp = f32_clamp_hi(fmt, below(fmt, high))
-    return (_f32(low), width, clamp, -math.inf, 0, 0, 0, 0, 0)
+    hi_clamp = f32_clamp_hi(fmt, below(fmt, high))
+    # float32(low) may round below low, and a 16-bit rounding may too: clamp up to the
+    # format's first value >= low (a no-op whenever float32(low) is exact)
+    lo_clamp = f32_clamp_lo(fmt, at_least(fmt, low))
+    return (_f32(low), width, hi_clamp, lo_clamp, 0, 0, 0, 0, 0)
 
 
 def normal_params(fmt, mean, std):

@@ -56,3 +56,21 @@ def test_narrowest_valid_intervals_stay_inside(dtype, low, high):
 def test_low_equal_high_in_range_still_fills_low():
     assert (fastinit.uniform(5, 2.5, 2.5, seed=1, dtype="float16") == 2.5).all()
     assert (fastinit.uniform(5, 65504.0, 65504.0, seed=1, dtype="float16") == 65504.0).all()
+
+
+@pytest.mark.parametrize("dtype,low,high", [
+    ("float32", 0.7, 0.70000006),     # float32(0.7) < 0.7: about half the values fell below
+    ("float16", 0.1, 0.2), ("bfloat16", 0.7, 0.8), ("bfloat16", -0.1, 0.3),
+])
+def test_values_never_fall_below_low(dtype, low, high):
+    # 16-bit rounding of float32(low) + width * u used to land under low
+    # (bfloat16 (0.7, 0.8): 1.2 % of the values were 0.69921875)
+    x = fastinit.uniform(200_000, low, high, seed=1, dtype=dtype).astype(np.float64)
+    assert x.min() >= low and x.max() < high
+
+
+def test_float32_lower_clamp_matches_reference():
+    import reference as ref
+    low, high = 0.7, 0.70000006
+    got = fastinit.uniform(4096, low, high, seed=4, stream=2)
+    np.testing.assert_array_equal(got, ref.uniform_f32(ref.words(4, 2, 0, 4096), low, high))

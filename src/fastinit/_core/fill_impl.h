@@ -32,8 +32,8 @@ static void FI_FN(tile_f32)(int dist, const fi_params *p, const fi_u32 *restrict
 {
     const float loc = (float)p->loc, scale = (float)p->scale;
     if (dist == FI_UNIFORM) {
-        const float clamp = (float)p->hi_clamp;
-        for (int i = 0; i < cnt; i++) res[i] = fi_uniform_f32(w[i], loc, scale, clamp);
+        const float lo_c = (float)p->lo_clamp, hi_c = (float)p->hi_clamp;
+        for (int i = 0; i < cnt; i++) res[i] = fi_uniform_f32(w[i], loc, scale, lo_c, hi_c);
     } else if (dist == FI_NORMAL) {
         /* three unit-stride passes: the compiler vectorises these, not one strided loop */
         fi_u32 w0[FI_TILE / 2], w1[FI_TILE / 2];

@@ -38,8 +38,8 @@ FI_INLINE void fi_k_block_f32(fi_u64 seed, fi_u64 stream, fi_u64 b, const fi_par
     fi_philox_block(seed, stream, b, w);
     const float loc = (float)p.loc, scale = (float)p.scale;
     if (DIST == FI_UNIFORM) {
-        const float clamp = (float)p.hi_clamp;
-        for (int i = 0; i < 4; i++) r[i] = fi_uniform_f32(w[i], loc, scale, clamp);
+        const float lo_c = (float)p.lo_clamp, hi_c = (float)p.hi_clamp;
+        for (int i = 0; i < 4; i++) r[i] = fi_uniform_f32(w[i], loc, scale, lo_c, hi_c);
     } else if (DIST == FI_NORMAL) {
         for (int k = 0; k < 2; k++) {
             float z0, z1;

@@ -288,11 +288,13 @@ FI_INLINE double fi_ndtri_tail_f64(double t)
 }
 
 /* ---- the three transforms, float32 --------------------------------------------- */
-/* Uniform: u = (w >> 8) 2**-24, v = lo + width * u, v >= high -> clamp (host-computed). */
-FI_INLINE float fi_uniform_f32(fi_u32 w, float lo, float width, float clamp)
+/* Uniform: u = (w >> 8) 2**-24, v = lo + width * u, clamped to the host's bounds:
+ * v >= high -> hi_clamp, and v below low (float32(low) or its 16-bit rounding can lie
+ * under low) -> lo_clamp. */
+FI_INLINE float fi_uniform_f32(fi_u32 w, float lo, float width, float lo_clamp, float hi_clamp)
 {
     float u = (float)(fi_i32)(w >> 8) * 0x1p-24f;
-    return fi_minf(lo + width * u, clamp);
+    return fi_minf(fi_maxf(lo + width * u, lo_clamp), hi_clamp);
 }
 
 /* Box-Muller pair from words (w0, w1) (contract 2): u1 takes 40 bits, all of w0 and the
