@@ -61,7 +61,11 @@ def _seed_of(seed, generator):
     if generator is not None:
         raise ValueError("pass seed= or generator=, not both (generator= is used only "
                          "when seed=None)")
-    return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be None or an integer in [0, 2**64), got {seed!r}")
+    if not 0 <= seed < (1 << 64):
+        raise ValueError(f"seed must be in [0, 2**64), got {seed}")
+    return int(seed)
 
 
 # ---- checks torch makes ------------------------------------------------------------------

@@ -167,6 +167,13 @@ def test_bad_gain_names_gain(gain):
             fn(torch.empty(3, 4), gain=gain, seed=1)
 
 
+def test_bad_seed_named_before_any_fill():
+    with pytest.raises(ValueError, match="seed"):
+        finit.init_module(nn.LayerNorm(3), seed=-1)
+    with pytest.raises(TypeError, match="seed"):
+        finit.InitMode(None, seed=1.5)
+
+
 def test_init_module_needs_a_module():
     with pytest.raises(TypeError, match="module"):
         finit.init_module(3, seed=0)

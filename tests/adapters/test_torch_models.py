@@ -265,3 +265,15 @@ def test_hf_scheme_by_name_reproduces_gpt2_own_scheme():
     mine = finit.init_module(_build(cls, cfg, meta=True), seed=3, scheme=gpt2_scheme)
     for (n, x), (_, y) in zip(own.state_dict().items(), mine.state_dict().items()):
         assert torch.equal(x, y), n
+
+
+def test_model_bench_rows_run_on_tiny_models():
+    # the bench's own code paths, at toy sizes (speed is never asserted)
+    from fastinit.bench import models
+    cls, cfg = _gpt2(n_layer=1)
+    rows = [models._hf_row("tiny gpt2", cls, cfg, 1),
+            models.plain_row(1, width=8, depth=1, vocab=10)]
+    # Embedding(10, 8) + Linear(8, 32) + Linear(32, 8) + LayerNorm(8)
+    assert round(rows[1]["params_m"] * 1e6) == 80 + (256 + 32) + (256 + 8) + 16
+    assert all(r["fastinit_s"] > 0 and r["torch_s"] > 0 for r in rows)
+    assert "tiny gpt2" in models.table(rows)

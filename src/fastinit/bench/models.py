@@ -63,13 +63,13 @@ def hf_rows(repeat=3, big=True):
     return rows
 
 
-def plain_row(repeat=3):
+def plain_row(repeat=3, width=1024, depth=8, vocab=32000):
     import torch
     import fastinit.torch as finit
     nn = torch.nn
-    layers = [nn.Embedding(32000, 1024)]
-    for _ in range(8):
-        layers += [nn.Linear(1024, 4096), nn.Linear(4096, 1024), nn.LayerNorm(1024)]
+    layers = [nn.Embedding(vocab, width)]
+    for _ in range(depth):
+        layers += [nn.Linear(width, 4 * width), nn.Linear(4 * width, width), nn.LayerNorm(width)]
     model = nn.Sequential(*layers)
     n = sum(p.numel() for p in model.parameters())
 
