@@ -91,3 +91,16 @@ def test_precise_path_is_the_rounded_exact_quantile(args):
     assert ref.trunc_mass((low - mean) / std, (high - mean) / std) < ref.TRUNC_PRECISE_D
     got = fastinit.truncated_normal(n, *args, seed=SEED, stream=STREAM, dtype="float32")
     np.testing.assert_array_equal(got, ref.truncated_f32_precise_ref(ref.words(SEED, STREAM, 0, n), *args))
+
+
+def test_float32_normal_radius_passes_24_bit_limit():
+    """Contract 2: u1 has 40 bits.  Element 250746716 of seed 12 starts a pair whose word
+    2k is 0x21 (< 2**7), so r = sqrt(-2 ln u1) = 6.11: beyond 5.887, the most a 24-bit u1
+    could give (about 27 such radii are expected in 7e9 samples)."""
+    e = 250746716
+    w = ref.words(12, 0, e, 2)
+    assert w[0] < 1 << 7
+    z = fastinit.normal(2, seed=12, global_shape=(1 << 40,), start=(e,), dtype="float32")
+    zr = ref.normal_f32_ref(w).astype(np.float64)
+    assert np.all(np.abs(z - zr) <= 4e-6 * (1 + np.abs(zr)))
+    assert np.hypot(*z.astype(np.float64)) > 6.1 > 5.887
