@@ -4,7 +4,6 @@ Validation happens in Python before these are called; here only what would crash
 corrupt memory is checked, the GIL is released and OpenMP splits the work."""
 import os as _os
 
-from cython.parallel cimport prange
 from cpython.tuple cimport PyTuple_Check, PyTuple_GET_SIZE, PyTuple_GET_ITEM
 from cpython.float cimport PyFloat_AsDouble
 from libc.stdint cimport uint32_t, uint64_t, int64_t
@@ -24,8 +23,6 @@ cdef extern from "contract.h" nogil:
 cdef extern from "engine.h" nogil:
     enum:
         FI_MAX_DIMS, FI_MAX_THREADS, FI_PARALLEL_MIN
-    void fi_fill(void *out, int fmt, int dist, const fi_params *p,
-                 uint64_t seed, uint64_t stream, uint64_t e0, int64_t n)
     void fi_fill_flat(void *out, int fmt, int dist, const fi_params *p,
                       uint64_t seed, uint64_t stream, uint64_t e0, int64_t n, int64_t threads)
     int fi_fill_shard(void *out, int fmt, int dist, const fi_params *p,
@@ -125,30 +122,6 @@ def fill_shard(size_t address, int fmt, int dist, params, uint64_t seed, uint64_
                            nd, sh, gs, st, threads)
     if rc:
         raise ValueError("fill_shard: bad dimensions")
-
-
-def fill(size_t address, int itemsize, int fmt, int dist, params,
-         uint64_t seed, uint64_t stream, const int64_t[:, ::1] jobs, int threads):
-    """Run each job (out element offset, first logical element, count) into the buffer
-    at `address`; jobs never overlap, so threads need no coordination.  (The job-table
-    entry point; fill_flat / fill_shard supersede it.)"""
-    cdef double p[FI_NPARAMS]
-    _unpack(params, p)
-    cdef Py_ssize_t i, nj = jobs.shape[0]
-    cdef char *base = <char *>address
-    if nj == 0:
-        return
-    if fi_serial_only() or threads > FI_MAX_THREADS:
-        threads = 1 if fi_serial_only() else FI_MAX_THREADS
-    with nogil:
-        if threads <= 1 or nj == 1:
-            for i in range(nj):
-                fi_fill(base + jobs[i, 0] * itemsize, fmt, dist, <const fi_params *>p, seed,
-                        stream, <uint64_t>jobs[i, 1], jobs[i, 2])
-        else:
-            for i in prange(nj, num_threads=threads, schedule='dynamic'):
-                fi_fill(base + jobs[i, 0] * itemsize, fmt, dist, <const fi_params *>p, seed,
-                        stream, <uint64_t>jobs[i, 1], jobs[i, 2])
 
 
 def itemsize(int fmt):
