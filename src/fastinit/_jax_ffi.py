@@ -132,12 +132,35 @@ _CALLBACK = _HANDLER(_handle)    # kept alive for the life of the process
 _REGISTERED = None
 
 
+# jaxlib minor versions whose FFI C structs this module was checked against: the layout
+# above is read by hand, so an unchecked jaxlib gets pure_callback (slower, never a crash)
+CHECKED_JAXLIB = ("0.10",)
+
+
+def _checked_jaxlib():
+    import os
+    setting = os.environ.get("FASTINIT_JAX_FFI", "auto")
+    if setting == "0":
+        return False
+    if setting == "1":
+        return True
+    try:
+        import jaxlib
+        version = jaxlib.__version__
+    except Exception:
+        return False
+    return any(version == v or version.startswith(v + ".") for v in CHECKED_JAXLIB)
+
+
 def available():
-    """True when the target is registered and the default backend is the CPU."""
+    """True when the target is registered and the default backend is the CPU (and the
+    jaxlib is one whose FFI layout was checked; ``FASTINIT_JAX_FFI=0/1`` overrides)."""
     global _REGISTERED
     import jax
     if jax.default_backend() != "cpu":
         return False
+    if _REGISTERED is None and not _checked_jaxlib():
+        _REGISTERED = False
     if _REGISTERED is None:
         try:
             new_capsule = C.pythonapi.PyCapsule_New

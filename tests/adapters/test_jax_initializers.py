@@ -436,3 +436,16 @@ def test_bench_rows_tiny():
                                          "jax normal 32x32"]
     assert all(r["fastinit_ms"] > 0 and r["jax_ms"] > 0 for r in rows)
     assert "speed-up" in jaxinit.table(rows)
+
+
+def test_ffi_only_on_checked_jaxlib(monkeypatch):
+    """The FFI structs are read by hand: an unchecked jaxlib falls back to pure_callback
+    (same values), never risks a crash; FASTINIT_JAX_FFI=0 forces the fallback."""
+    monkeypatch.setattr(fj._jax_ffi, "_REGISTERED", None)
+    monkeypatch.setattr(fj._jax_ffi, "CHECKED_JAXLIB", ("0.0",))
+    assert not fj._jax_ffi.available()
+    got = jax.jit(lambda k: fj.normal(1.0)(k, (4, 5)))(KEY)
+    np.testing.assert_array_equal(_np(got), _np(fj.normal(1.0)(KEY, (4, 5))))
+    monkeypatch.setattr(fj._jax_ffi, "_REGISTERED", None)
+    monkeypatch.setenv("FASTINIT_JAX_FFI", "0")
+    assert not fj._jax_ffi._checked_jaxlib()
