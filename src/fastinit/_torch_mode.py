@@ -12,8 +12,14 @@ parameter.  Tensors that are not parameters get the streams of
 
 ``frozen`` names are parameters whose writes are ignored (init_module freezes what an
 earlier, higher-priority init unit set); ``touched`` collects the parameters written.
+
+A random fill of a whole parameter is deferred until something else uses that
+parameter (any torch call taking it or a view of it), :meth:`InitMode.flush` or the
+mode's exit: init code that samples a parameter twice (GPT-2 draws ``c_proj`` at 0.02,
+then again scaled) pays for the last fill only.
 """
 import inspect
+import itertools
 import sys
 
 import torch
@@ -80,6 +86,7 @@ class InitMode(TorchFunctionMode):
         self.frozen, self.touched = set(), set()
         self._calls = 0
         self._saved = []
+        self._pending = {}        # name -> (tensor, fill, stream): deferred whole fills
         if module is not None:
             if not isinstance(module, torch.nn.Module):
                 raise TypeError(f"module must be a torch.nn.Module or None, got "
@@ -123,6 +130,28 @@ class InitMode(TorchFunctionMode):
         return stream_for_name(f"fastinit.mode/{k}")
 
     # ---- filling ---------------------------------------------------------------------
+    def flush(self, name=None):
+        """Run the deferred fills (of parameter ``name``, or all)."""
+        names = list(self._pending) if name is None else [name]
+        for n in names:
+            entry = self._pending.pop(n, None)
+            if entry is not None:
+                t, fill, stream = entry
+                with torch.no_grad():
+                    fill(t, stream)
+
+    def _flush_args(self, args, kwargs):
+        """Before a torch call: run the deferred fills of the parameters it touches."""
+        for a in itertools.chain(args, kwargs.values()):
+            items = a if isinstance(a, (list, tuple)) else (a,)
+            for x in items:
+                if isinstance(x, torch.Tensor):
+                    hit = self.lookup(x)
+                    if hit is not None and hit[0] in self._pending:
+                        self.flush(hit[0])
+                        if not self._pending:
+                            return
+
     def _random(self, t, fill):
         """Run ``fill(target, stream)`` for ``t``; a view of a parameter gets its slice of
         the whole parameter's fill."""
@@ -134,8 +163,13 @@ class InitMode(TorchFunctionMode):
                 return t
             self.touched.add(hit[0])
         stream = self._stream(hit)
+        if hit is not None and hit[2]:
+            self._pending[hit[0]] = (t, fill, stream)     # the last whole fill wins
+            return t
+        if hit is not None:
+            self.flush(hit[0])
         with torch.no_grad():
-            if hit is None or hit[2]:
+            if hit is None:
                 fill(t, stream)
                 return t
             p = hit[1]
@@ -151,6 +185,8 @@ class InitMode(TorchFunctionMode):
         if name in _DETERMINISTIC_NN:
             if self._blocked(tensor):
                 return tensor
+            if self._pending:
+                self._flush_args((tensor,), {})
             return getattr(self._ft, name)(*bound.args, **bound.kwargs)
         bound.arguments.pop("generator", None)
         fn = getattr(self._ft, name)
@@ -162,6 +198,7 @@ class InitMode(TorchFunctionMode):
                 return tensor
             if hit is not None:
                 self.touched.add(hit[0])
+                self.flush(hit[0])
             if _local(tensor).is_meta:
                 return tensor
             with torch.no_grad():
@@ -188,6 +225,8 @@ class InitMode(TorchFunctionMode):
         name = getattr(func, "__name__", "")
         if name in _SIGNATURE and inspect.isfunction(func):
             return self._nn(name, args, kwargs)
+        if self._pending:
+            self._flush_args(args, kwargs)
         if name == "__setitem__" or (name.endswith("_") and not name.startswith("_")
                                      and name not in _NOT_WRITES):
             if args and self._blocked(args[0]):
@@ -234,6 +273,7 @@ class InitMode(TorchFunctionMode):
 
     def __exit__(self, *exc):
         try:
+            self.flush()
             return super().__exit__(*exc)
         finally:
             for obj, attr, old in reversed(self._saved):

@@ -552,6 +552,7 @@ def init_module(module, seed=None, scheme=None, *, generator=None):
     with mode:
         for unit in _init_units(module):
             unit()
+            mode.flush()
             mode.frozen |= mode.touched
             mode.touched = set()
     with _torch.no_grad():

@@ -112,6 +112,53 @@ def test_init_mode_routes_nn_init_and_tensor_methods():
     assert mode.seed == 3
 
 
+def test_init_mode_restores_torch_on_errors_and_nesting():
+    orig = (nn.init.trunc_normal_, nn.init.orthogonal_, nn.init.sparse_)
+    lin = nn.Linear(4, 4)
+    with pytest.raises(KeyError):
+        with finit.InitMode(lin, seed=1):
+            raise KeyError("boom")
+    assert (nn.init.trunc_normal_, nn.init.orthogonal_, nn.init.sparse_) == orig
+    with finit.InitMode(lin, seed=1):
+        with finit.InitMode(lin, seed=2):
+            nn.init.orthogonal_(lin.weight)
+        inner = lin.weight.detach().clone()
+        nn.init.orthogonal_(lin.weight)
+    assert (nn.init.trunc_normal_, nn.init.orthogonal_, nn.init.sparse_) == orig
+    assert torch.equal(inner, finit.orthogonal_(torch.empty(4, 4), seed=2, stream=S("weight")))
+    assert torch.equal(lin.weight, finit.orthogonal_(torch.empty(4, 4), seed=1, stream=S("weight")))
+
+
+def test_init_mode_deferred_fills_keep_torch_semantics():
+    # whole-parameter fills wait until the parameter is used: a read in between sees the
+    # first fill, an in-place op applies to it, a later fill replaces it
+    lin = nn.Linear(6, 5)
+    with finit.InitMode(lin, seed=4):
+        with torch.no_grad():
+            lin.weight.normal_(0.0, 1.0)
+            first = lin.weight.clone()
+            lin.weight.normal_(0.0, 2.0)
+            lin.bias.uniform_(-1.0, 1.0)
+            lin.bias.mul_(3.0)
+            nn.init.normal_(lin.bias, 0.0, 5.0)
+            nn.init.normal_(lin.bias, 0.0, 7.0)
+    ref = fastinit.normal((5, 6), seed=4, stream=S("weight"))
+    np.testing.assert_array_equal(first.numpy(), ref)
+    np.testing.assert_allclose(lin.weight.detach().numpy(), 2.0 * ref, rtol=1e-6)
+    np.testing.assert_allclose(lin.bias.detach().numpy(),
+                               7.0 * fastinit.normal(5, seed=4, stream=S("bias")), rtol=1e-6)
+    calls = []
+    orig = finit._fill
+    try:
+        finit._fill = lambda t, *a, **k: (calls.append(tuple(t.shape)), orig(t, *a, **k))[1]
+        with finit.InitMode(lin, seed=4):
+            nn.init.normal_(lin.weight, 0.0, 1.0)
+            nn.init.normal_(lin.weight, 0.0, 0.5)        # replaces the first: one fill
+    finally:
+        finit._fill = orig
+    assert calls == [(5, 6)]
+
+
 def test_init_mode_view_of_a_parameter_gets_its_slice():
     lin = nn.Linear(10, 6)
     with finit.init_mode(lin, seed=2):
