@@ -9,6 +9,7 @@ import tempfile
 
 import numpy
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 from Cython.Build import cythonize
 
 
@@ -66,4 +67,23 @@ ext = Extension(
              "src/fastinit/_core/philox_avx2.h", "src/fastinit/_core/philox_avx512.h"],
 )
 
-setup(ext_modules=cythonize([ext], language_level=3))
+class BuildExt(build_ext):
+    """Recompile when the OpenMP choice differs from the last build in this tree: the
+    up-to-date check looks only at timestamps, so pip's in-tree builds would otherwise
+    reuse an extension built the other way (FASTINIT_NO_OPENMP=1 silently ignored)."""
+
+    def run(self):
+        stamp = os.path.join(self.build_temp, "fastinit-openmp.txt")
+        want = "1" if openmp else "0"
+        try:
+            with open(stamp) as f:
+                self.force = self.force or f.read() != want
+        except OSError:      # no record: a fresh tree (nothing to reuse) or an old build
+            self.force = True
+        super().run()
+        os.makedirs(self.build_temp, exist_ok=True)
+        with open(stamp, "w") as f:
+            f.write(want)
+
+
+setup(ext_modules=cythonize([ext], language_level=3), cmdclass={"build_ext": BuildExt})
