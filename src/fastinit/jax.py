@@ -31,6 +31,7 @@ host fill is copied to the device, so the values equal the CPU's.
 """
 import math
 import numbers
+from typing import Any, Callable, Tuple
 
 import jax
 import jax.numpy as jnp
@@ -69,7 +70,7 @@ def _key_data(key):
     return data
 
 
-def seed_stream(key):
+def seed_stream(key: Any) -> Tuple[int, int]:
     """``(seed, stream)`` of a concrete key: its uint32 words ``w``, zero-padded to
     four, give ``seed = w[0] * 2**32 + w[1]`` and ``stream = w[2] * 2**32 + w[3]``.
     ``jax.random.PRNGKey(n)``/``jax.random.key(n)`` (threefry) is ``(n, 0)``.
@@ -450,7 +451,7 @@ def _run(key, shape, dt, draw, out_sharding, factor=None, whole_only=False):
 
 
 # ---- the initializers -----------------------------------------------------------------------
-def zeros(key, shape, dtype=None, out_sharding=None):
+def zeros(key: Any, shape: Any, dtype: Any = None, out_sharding: Any = None) -> jax.Array:
     """All zeros; ``key`` is ignored.
 
     >>> zeros(jax.random.key(42), (2, 3), jnp.float32).tolist()
@@ -460,7 +461,7 @@ def zeros(key, shape, dtype=None, out_sharding=None):
     return jnp.zeros(_shape(shape), dtype, **_placement(out_sharding))
 
 
-def ones(key, shape, dtype=None, out_sharding=None):
+def ones(key: Any, shape: Any, dtype: Any = None, out_sharding: Any = None) -> jax.Array:
     """All ones; ``key`` is ignored.
 
     >>> ones(jax.random.key(42), (3,), jnp.float32).tolist()
@@ -480,7 +481,7 @@ def _placement(out_sharding):
     return {"device": _named_sharding(out_sharding)}
 
 
-def constant(value, dtype=None):
+def constant(value: Any, dtype: Any = None) -> Initializer:
     """An initializer filling ``value`` (anything ``jnp.full`` takes).
 
     >>> constant(-7)(jax.random.key(42), (2,), jnp.float32).tolist()
@@ -495,7 +496,7 @@ def constant(value, dtype=None):
     return init
 
 
-def uniform(scale=1e-2, dtype=None):
+def uniform(scale: Any = 1e-2, dtype: Any = None) -> Initializer:
     """``U[0, scale)`` (real dtypes): ``fastinit.uniform(shape, 0, scale, seed=, stream=)``.
 
     >>> x = uniform(10.0)(jax.random.key(0), (2, 3))
@@ -509,7 +510,7 @@ def uniform(scale=1e-2, dtype=None):
     return init
 
 
-def normal(stddev=1e-2, dtype=None):
+def normal(stddev: Any = 1e-2, dtype: Any = None) -> Initializer:
     """``N(0, stddev**2)``: ``fastinit.normal(shape, 0, stddev, seed=, stream=)``; complex
     dtypes have ``E|z|**2 = stddev**2`` (real and imaginary parts interleaved in the
     stream, see docs/contract.rst).
@@ -526,7 +527,8 @@ def normal(stddev=1e-2, dtype=None):
     return init
 
 
-def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
+def truncated_normal(stddev: Any = 1e-2, dtype: Any = None, lower: Any = -2.0,
+                     upper: Any = 2.0) -> Initializer:
     """``N(0, stddev**2)`` cut to ``[lower * stddev, upper * stddev]`` (no variance
     correction, as JAX): ``fastinit.truncated_normal(shape, 0, stddev, lower * stddev,
     upper * stddev, ...)``.
@@ -545,8 +547,8 @@ def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
     return init
 
 
-def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_axis=(),
-                     dtype=None):
+def variance_scaling(scale: Any, mode: str, distribution: str, in_axis: Any = -2,
+                     out_axis: Any = -1, batch_axis: Any = (), dtype: Any = None) -> Initializer:
     """JAX's variance scaling: ``variance = scale / n`` with ``n`` = fan_in, fan_out,
     their mean (``fan_avg``) or geometric mean (``fan_geo_avg``).
 
@@ -573,8 +575,10 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
     return init
 
 
-def _preset(name, scale, mode, distribution, doc):
-    def builder(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None):
+def _preset(name: str, scale: float, mode: str, distribution: str,
+            doc: str) -> Callable[..., Initializer]:
+    def builder(in_axis: Any = -2, out_axis: Any = -1, batch_axis: Any = (),
+                dtype: Any = None) -> Initializer:
         return variance_scaling(scale, mode, distribution, in_axis=in_axis,
                                 out_axis=out_axis, batch_axis=batch_axis, dtype=dtype)
     builder.__name__ = builder.__qualname__ = name
@@ -605,7 +609,7 @@ def _check_axis(column_axis, shape):
         raise ValueError(f"column_axis={column_axis!r} is not an axis of shape {shape}")
 
 
-def orthogonal(scale=1.0, column_axis=-1, dtype=None):
+def orthogonal(scale: Any = 1.0, column_axis: int = -1, dtype: Any = None) -> Initializer:
     """(Semi-)orthogonal matrices times ``scale``; the axes other than ``column_axis``
     are flattened into rows.  Real dtypes equal ``fastinit.orthogonal(shape, scale,
     column_axis, seed=, stream=)``.  ``out_sharding=`` works (JAX's raises
@@ -630,7 +634,8 @@ def orthogonal(scale=1.0, column_axis=-1, dtype=None):
     return init
 
 
-def delta_orthogonal(scale=1.0, column_axis=-1, dtype=None):
+def delta_orthogonal(scale: Any = 1.0, column_axis: int = -1,
+                     dtype: Any = None) -> Initializer:
     """Delta orthogonal kernels (3-D, 4-D or 5-D, ``shape[-1] >= shape[-2]``): zeros
     except the spatial centre ``(k - 1) // 2``, which holds ``orthogonal(scale,
     column_axis)`` of shape ``shape[-2:]`` drawn from the same key.

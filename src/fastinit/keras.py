@@ -21,6 +21,7 @@ Samples are made on the host by the catalog and converted with
 """
 import math as _math
 import numbers as _numbers
+from typing import Any
 
 import keras as _keras
 import numpy as _np
@@ -81,7 +82,7 @@ def _full(shape, value, dtype):
 class Zeros(_keras.initializers.Initializer):
     """All zeros (any dtype)."""
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
         dtype = _dtype(dtype)
         return _tensor(_full(_shape(shape), 0, dtype), dtype)
 
@@ -90,7 +91,7 @@ class Zeros(_keras.initializers.Initializer):
 class Ones(_keras.initializers.Initializer):
     """All ones (any dtype)."""
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
         dtype = _dtype(dtype)
         return _tensor(_full(_shape(shape), 1, dtype), dtype)
 
@@ -99,10 +100,10 @@ class Ones(_keras.initializers.Initializer):
 class Constant(_keras.initializers.Initializer):
     """Every element ``value``: a scalar, or an array broadcast to the shape (as Keras)."""
 
-    def __init__(self, value=0.0):
+    def __init__(self, value: Any = 0.0) -> None:
         self.value = value
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
         dtype = _dtype(dtype)
         return _tensor(_full(_shape(shape), self.value, dtype), dtype)
 
@@ -118,10 +119,10 @@ class Constant(_keras.initializers.Initializer):
 class Identity(_keras.initializers.Initializer):
     """``gain`` times the identity matrix (2-D shapes only)."""
 
-    def __init__(self, gain=1.0):
+    def __init__(self, gain: float = 1.0) -> None:
         self.gain = gain
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
         if len(shape) != 2:
             raise ValueError("Identity matrix initializer can only be used for 2D matrices. "
                              f"Received: shape={shape} of rank {len(shape)}.")
@@ -165,7 +166,7 @@ class _Random(_keras.initializers.Initializer):
     ``[s, counter]`` as ``(seed, stream) = (s mod 2**64, counter mod 2**64)``, so calls
     differ, as in Keras)."""
 
-    def __init__(self, seed=None, stream=0):
+    def __init__(self, seed: Any = None, stream: int = 0) -> None:
         seed = _check_seed(seed)
         if isinstance(seed, _ResolvedSeed):
             seed, stream = int(seed), seed.stream
@@ -202,11 +203,12 @@ class _Random(_keras.initializers.Initializer):
 class RandomUniform(_Random):
     """U[minval, maxval)."""
 
-    def __init__(self, minval=-0.05, maxval=0.05, seed=None, stream=0):
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: Any = None,
+                 stream: int = 0) -> None:
         self.minval, self.maxval = minval, maxval
         super().__init__(seed, stream)
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
         dtype = _dtype(dtype)
         return _tensor(_catalog.uniform(_shape(shape), self.minval, self.maxval,
                                         **self._kw(dtype)), dtype)
@@ -219,11 +221,12 @@ class RandomUniform(_Random):
 class RandomNormal(_Random):
     """N(mean, stddev**2)."""
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None, stream=0):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None,
+                 stream: int = 0) -> None:
         self.mean, self.stddev = mean, stddev
         super().__init__(seed, stream)
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
         dtype = _dtype(dtype)
         return _tensor(_catalog.normal(_shape(shape), self.mean, self.stddev,
                                        **self._kw(dtype)), dtype)
@@ -236,11 +239,12 @@ class RandomNormal(_Random):
 class TruncatedNormal(_Random):
     """N(mean, stddev**2) truncated to ``[mean - 2 stddev, mean + 2 stddev]`` (as Keras)."""
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None, stream=0):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None,
+                 stream: int = 0) -> None:
         self.mean, self.stddev = mean, stddev
         super().__init__(seed, stream)
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
         dtype = _dtype(dtype)
         lo, hi = self.mean - 2 * self.stddev, self.mean + 2 * self.stddev
         return _tensor(_catalog.truncated_normal(_shape(shape), self.mean, self.stddev, lo, hi,
@@ -288,8 +292,9 @@ class VarianceScaling(_Random, _keras.initializers.VarianceScaling):
     ``sqrt(3 scale/fan)``.  A subclass of ``keras.initializers.VarianceScaling``, so
     ``EinsumDense``/``MultiHeadAttention`` hand it their fan axes."""
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
-                 input_axes=None, output_axes=None, stream=0):
+    def __init__(self, scale: float = 1.0, mode: str = "fan_in",
+                 distribution: str = "truncated_normal", seed: Any = None,
+                 input_axes: Any = None, output_axes: Any = None, stream: int = 0) -> None:
         if not isinstance(scale, _numbers.Real) or isinstance(scale, bool) \
                 or not scale > 0.0 or not _math.isfinite(scale):
             raise ValueError("Argument `scale` must be positive float. "
@@ -307,7 +312,7 @@ class VarianceScaling(_Random, _keras.initializers.VarianceScaling):
         self.input_axes, self.output_axes = input_axes, output_axes
         _Random.__init__(self, seed, stream)
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
         dtype = _dtype(dtype)
         shape = _shape(shape)
         fan_in, fan_out = keras_fans(shape, self.input_axes, self.output_axes)
@@ -324,7 +329,8 @@ class VarianceScaling(_Random, _keras.initializers.VarianceScaling):
 class _Preset(VarianceScaling):
     _SETTINGS = None   # (scale, mode, distribution)
 
-    def __init__(self, seed=None, input_axes=None, output_axes=None, stream=0):
+    def __init__(self, seed: Any = None, input_axes: Any = None, output_axes: Any = None,
+                 stream: int = 0) -> None:
         scale, mode, dist = self._SETTINGS
         super().__init__(scale, mode, dist, seed=seed, input_axes=input_axes,
                          output_axes=output_axes, stream=stream)
@@ -374,11 +380,11 @@ class LecunNormal(_Preset):
 class Orthogonal(_Random):
     """(Semi-)orthogonal times ``gain``; all axes but the last are flattened (as Keras)."""
 
-    def __init__(self, gain=1.0, seed=None, stream=0):
+    def __init__(self, gain: float = 1.0, seed: Any = None, stream: int = 0) -> None:
         self.gain = gain
         super().__init__(seed, stream)
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
         if len(shape) < 2:
             raise ValueError("The tensor to initialize must be at least two-dimensional. "
                              f"Received: shape={shape} of rank {len(shape)}.")

@@ -22,5 +22,6 @@ def build() -> list[np.ndarray]:
     return [w, b, h, v, o, part, raw]
 
 
+
 if __name__ == "__main__":
     print([a.shape for a in build()])
