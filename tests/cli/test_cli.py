@@ -13,7 +13,7 @@ def _run(*args):
 
 def test_info_names_the_simd_path():
     out = _run("info")
-    assert "fastinit" in out and "simd:" in out
+    assert "fastinit" in out and "simd:" in out and "forked_serial: False" in out
 
 
 def test_bench_rows_and_table():

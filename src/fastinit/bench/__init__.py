@@ -43,7 +43,9 @@ def table(rows):
 def machine():
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
             "cores": default_threads(), "simd": _engine.simd_name(),
-            "openmp": _engine.openmp_enabled(), "numpy": np.__version__,
+            "openmp": _engine.openmp_enabled(),
+            # after os.fork() the child fills on one thread (GNU libgomp is not fork-safe)
+            "forked_serial": _engine.forked_serial(), "numpy": np.__version__,
             "torch": getattr(_torch(), "__version__", None)}
 
 
