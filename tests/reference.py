@@ -126,7 +126,9 @@ def truncated_z_ref(u, alpha, beta):
 
 
 def trunc_u_f32(w):
-    return ((w >> np.uint32(8)).astype(np.float64) + 0.5) * 2.0 ** -24
+    """Contract 2: u = (w + 1/2) 2**-32 for every float32 truncated normal (the float32
+    formula rounds it to float32 once; the precise path keeps it exact in double)."""
+    return (w.astype(np.float64) + 0.5) * 2.0 ** -32
 
 
 def trunc_u_f64(w0, w1):

@@ -3,7 +3,8 @@
 Uniform values and the float32 truncated normal on narrow / tail intervals (contract 2's
 precise path) were derived from the independent reference (reference.py: NumPy Philox +
 the contract formula, SciPy's ndtri) and must match it bit for bit.  The other normal /
-truncated values were recorded from the engine (float32 normal: contract 2, 40-bit u1)
+truncated values were recorded from the engine (float32 normal: contract 2, 40-bit u1; float32
+truncated: contract 2, 32-bit u)
 and are re-validated here against the reference within the contract tolerance, so the
 pins cannot hold a value the contract forbids."""
 import numpy as np
@@ -26,8 +27,8 @@ GOLDEN = {
                                         0x3fdae76a4727a8c2, 0xbfe8ac5816b011f7]),
     ("normal", "float16", ()): ("<u2", [0xbd36, 0x37a5, 0x3a66, 0x35ad, 0x3af6, 0xaf81, 0xa28a, 0x38e4]),
     ("normal", "bfloat16", ()): ("<u2", [0xbfa7, 0x3ef5, 0x3f4d, 0x3eb6, 0x3f5f, 0xbdf0, 0xbc51, 0x3f1d]),
-    ("truncated_normal", "float32", ()): ("<u4", [0xbe92ef9d, 0xbe097a4c, 0x3ee66227, 0xbfaeb316,
-                                                  0x3ee3d919, 0x3fdba1c6, 0x3f64f929, 0xbf211f78]),
+    ("truncated_normal", "float32", ()): ("<u4", [0xbe92ef99, 0xbe097a4c, 0x3ee66229, 0xbfaeb314,
+                                                  0x3ee3d919, 0x3fdba1c3, 0x3f64f927, 0xbf211f7a]),
     ("truncated_normal", "float32", (0.0, 1.0, 0.7, 0.7001)): (
         "<u4", [0x3f3335b4, 0x3f33361c, 0x3f3337ab, 0x3f3333a3,
                 0x3f3337a8, 0x3f33399d, 0x3f3338a3, 0x3f3334dc]),
@@ -104,3 +105,18 @@ def test_float32_normal_radius_passes_24_bit_limit():
     zr = ref.normal_f32_ref(w).astype(np.float64)
     assert np.all(np.abs(z - zr) <= 4e-6 * (1 + np.abs(zr)))
     assert np.hypot(*z.astype(np.float64)) > 6.1 > 5.887
+
+
+def test_float32_truncated_wide_interval_reaches_past_24_bit_limit():
+    """Contract 2: u has 32 bits on the float32 formula too.  With 24 bits the smallest
+    tail probability was 2**-25 D, so N(0, 1) truncated to [-100, 100] never passed
+    |z| = 5.42 (about 420 of 7e9 values lie beyond).  Element 41841907 of seed 1,
+    stream 0 is the word 0x3a, so u = 58.5 * 2**-32 and z = -5.56."""
+    e = 41841907
+    w = ref.words(1, 0, e, 1)
+    z = fastinit.truncated_normal(1, 0.0, 1.0, -100.0, 100.0, seed=1, global_shape=(1 << 40,),
+                                  start=(e,), dtype="float32")
+    assert w[0] == 0x3A
+    zr = ref.truncated_z_ref(ref.trunc_u_f32(w), -100.0, 100.0)
+    assert abs(float(z[0]) - zr[0]) <= 1e-5 * (1 + abs(zr[0]))
+    assert float(z[0]) < -5.5

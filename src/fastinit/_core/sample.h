@@ -331,15 +331,22 @@ FI_INLINE void fi_normal_pair_f32(fi_u32 w0, fi_u32 w1, float *z0, float *z1)
     *z1 = r * s;
 }
 
+/* (w + 1/2) 2**-32 as two exact float32 terms summed with one rounding: all 32 bits count
+ * where u is small (contract 2; 24 bits stopped a wide interval's tail at |z| = 5.42). */
+FI_INLINE float fi_u32_open_f32(fi_u32 w)
+{
+    return (float)(fi_i32)(w >> 8) * 0x1p-24f + ((float)(fi_i32)(w & 0xffu) + 0.5f) * 0x1p-32f;
+}
+
 /* Truncated standard normal by inverse CDF.  p = Phi(alpha) + u D is the lower-tail
  * probability and q = Q(beta) + (1 - u) D the upper one (D = Phi(beta) - Phi(alpha),
  * Q = 1 - Phi, all from the host); the smaller is used, so no tail loses precision
- * to cancellation.  u = ((w >> 8) + 1/2) 2**-24 = n 2**-25 and 1 - u = (2**25 - n) 2**-25. */
+ * to cancellation.  u = (w + 1/2) 2**-32 and 1 - u = (~w + 1/2) 2**-32, each rounded once
+ * to float32, so each keeps full relative precision where it is small. */
 FI_INLINE float fi_trunc_z_f32(fi_u32 w, float pa, float d, float qb, float alpha, float beta)
 {
-    fi_u32 n = (w >> 7) | 1u;
-    float u = (float)(fi_i32)n * 0x1p-25f;
-    float v = (float)(fi_i32)(0x2000000u - n) * 0x1p-25f;
+    float u = fi_u32_open_f32(w);
+    float v = fi_u32_open_f32(~w);      /* 1 - u, rounded once */
     float p = pa + u * d;
     float q = qb + v * d;
     int lower = p <= q;
