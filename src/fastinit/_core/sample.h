@@ -313,8 +313,10 @@ FI_INLINE float fi_u40_f32(fi_u32 a, fi_u32 b)
  * -(1 - u1), formed exactly from the complemented bits: 1 - u1 = u40(~w0, ~w1). */
 FI_INLINE float fi_log_u40_f32(fi_u32 a, fi_u32 b)
 {
-    float u = fi_u40_f32(a, b);
-    float v = fi_u40_f32(~a, ~b);
+    float hi = (float)(fi_i32)(a >> 8) * 0x1p-24f;
+    float lo = ((float)(fi_i32)(((a & 0xffu) << 8) | (b & 0xffu)) + 0.5f) * 0x1p-40f;
+    float u = hi + lo;                  /* fi_u40_f32(a, b) */
+    float v = (1.0f - hi) - lo;         /* 1 - hi is exact: the same as fi_u40_f32(~a, ~b) */
     fi_u32 ix = fi_fbits(u) + (0x3f800000u - 0x3f3504f3u);
     fi_i32 k = (fi_i32)(ix >> 23) - 0x7f;
     float m = fi_ffrom((ix & 0x007fffffu) + 0x3f3504f3u);
