@@ -206,11 +206,8 @@ class TorchCPUBackend(_TorchBase):
     def fill(self, x, req):
         if x.is_meta:
             return x
-        if x.is_contiguous():             # straight into the tensor's memory
-            if req.shape == req.global_shape:
-                _cpu.fill_address(x.data_ptr(), x.numel(), req)
-            else:
-                _cpu.fill(self.host_view(x), req)
+        if req.whole and x.is_contiguous():   # straight into the tensor's memory
+            _cpu.fill_address(x.data_ptr(), x.numel(), req)
         else:
             self._check_out(x)
             _cpu.fill(self.host_view(x), req)
@@ -451,9 +448,9 @@ class JaxBackend(ArrayAPIBackend):
 
 
 # ---- the table --------------------------------------------------------------------------------
-_NUMPY = NumpyBackend()
-BACKENDS: list[Backend] = [_NUMPY, TorchCPUBackend(), TorchCUDABackend(), CupyBackend(),
-                           DaskBackend(), JaxBackend(), ArrayAPIBackend()]
+_NUMPY, _TORCH_CPU, _TORCH_CUDA = NumpyBackend(), TorchCPUBackend(), TorchCUDABackend()
+BACKENDS: list[Backend] = [_NUMPY, _TORCH_CPU, _TORCH_CUDA, CupyBackend(), DaskBackend(),
+                           JaxBackend(), ArrayAPIBackend()]
 _by_type: dict[type, Any] = {np.ndarray: _NUMPY}   # type -> backend, or a function of x
 _TYPE_DECIDED = (NumpyBackend, CupyBackend, DaskBackend, JaxBackend)
 
@@ -498,6 +495,12 @@ _NAMESPACE_NAMES = {"numpy": "numpy", "np": "numpy", "torch": "torch", "cupy": "
                     "array_api_strict": "array_api_strict"}
 
 
+def _not_a_namespace(xp: Any) -> TypeError:
+    return TypeError(f"xp={getattr(xp, '__name__', xp)!r} is not an array namespace (pass "
+                     "numpy, torch, cupy, jax.numpy, dask.array, array_api_strict, or any "
+                     "Array API namespace module)")
+
+
 def namespace(xp: Any) -> Any:
     """``xp`` as a namespace module: a module, or one of the names in _NAMESPACE_NAMES."""
     if isinstance(xp, str):
@@ -510,9 +513,7 @@ def namespace(xp: Any) -> Any:
         except ImportError as exc:
             raise TypeError(f"xp={xp!r}: {module} is not installed ({exc})") from None
     if not hasattr(xp, "asarray") or not hasattr(xp, "__name__"):
-        raise TypeError(f"xp={getattr(xp, '__name__', xp)!r} is not an array namespace (pass "
-                        "numpy, torch, cupy, jax.numpy, dask.array, array_api_strict, or any "
-                        "Array API namespace module)")
+        raise _not_a_namespace(xp)
     return xp
 
 
@@ -523,8 +524,6 @@ def for_target(xp: Any = None, device: Any = None, like: Any = None) -> tuple[Ba
         b = for_array(like, "like")
         if device is None and not isinstance(b, NumpyBackend):
             device = _compat.device(like)
-        if isinstance(b, (TorchCPUBackend, TorchCUDABackend)):
-            return b, b.check_device(device)
         return b, b.check_device(device)
     if xp is None:
         return _NUMPY, _NUMPY.check_device(device)
@@ -538,13 +537,8 @@ def for_target(xp: Any = None, device: Any = None, like: Any = None) -> tuple[Ba
             if type(b) is ArrayAPIBackend:
                 b = b.for_namespace(xp)
             return b, b.check_device(device)
-    raise TypeError(f"xp={getattr(xp, '__name__', xp)!r} is not an array namespace (pass "
-                    "numpy, torch, cupy, jax.numpy, dask.array, array_api_strict, or any "
-                    "Array API namespace module)")
+    raise _not_a_namespace(xp)
 
-
-_TORCH_CPU = BACKENDS[1]
-_TORCH_CUDA = BACKENDS[2]
 
 # torch DTensors (FSDP2 / tensor parallel): each rank fills its own shard
 from . import _torch_dtensor  # noqa: E402  (needs Backend above; imports torch lazily)

@@ -97,9 +97,7 @@ def shape(value: Any, name: str = "shape") -> tuple[int, ...]:
             if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 0:
                 raise ValueError(f"{name} entries must be non-negative integers, got {value!r}")
         dims = tuple(int(d) for d in dims)
-    if len(dims) > 1 and math.prod(dims) >= MAX_ELEMENTS:
-        raise ValueError(f"{name} {dims} has 2**62 or more elements")
-    if len(dims) == 1 and dims[0] >= MAX_ELEMENTS:
+    if math.prod(dims) >= MAX_ELEMENTS:
         raise ValueError(f"{name} {dims} has 2**62 or more elements")
     return dims
 

@@ -19,7 +19,7 @@ def fill(out: np.ndarray, req: FillRequest) -> np.ndarray:
         return out
     target = out if out.flags.c_contiguous else np.empty(out.shape, out.dtype)
     address = _engine.address(target)
-    if req.shape == req.global_shape:
+    if req.whole:
         _engine.fill_flat(address, req.fmt, req.dist, req.params, req.seed, req.stream,
                           0, target.size, req.threads)
     else:

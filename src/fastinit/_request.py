@@ -8,7 +8,6 @@ inside ``global_shape`` (the whole tensor when the two shapes are equal).  Eleme
 """
 from __future__ import annotations
 
-import functools
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -51,21 +50,18 @@ class FillRequest(NamedTuple):
 
 
 # ---- parameters of each distribution -------------------------------------------------------
-@functools.lru_cache(maxsize=512)
 def _uniform(fmt: int, low: float, high: float) -> tuple:
     if low > high:
         raise ValueError(f"low must be <= high, got low={low}, high={high}")
     return tuple(_host.uniform_params(fmt, low, high))
 
 
-@functools.lru_cache(maxsize=512)
 def _normal(fmt: int, mean: float, std: float) -> tuple:
     if std < 0:
         raise ValueError(f"std must be >= 0, got {std}")
     return tuple(_host.normal_params(fmt, mean, std))
 
 
-@functools.lru_cache(maxsize=512)
 def _truncated(fmt: int, mean: float, std: float, low: float, high: float) -> tuple:
     if not std > 0:
         raise ValueError(f"std must be > 0 for a truncated normal, got {std}")
@@ -79,33 +75,38 @@ _recent: dict = {}    # (dist, fmt, *float args) -> params: models repeat a few 
 
 def kernel_params(dist: int, fmt: int, args: tuple) -> tuple:
     """Validated kernel parameters of ``dist`` with ``args`` for format ``fmt``:
-    uniform (low, high), normal (mean, std), truncated (mean, std, low, high)."""
+    uniform (low, high), normal (mean, std), truncated (mean, std, low, high).
+    Only valid parameters are remembered, so a hit on plain floats needs no checks."""
     for a in args:
         if type(a) is not float:
-            return _kernel_params(dist, fmt, args)
-    key = (dist, fmt, *args)
+            break
+    else:
+        p = _recent.get((dist, fmt, *args))
+        if p is not None:
+            return p
+    fin, real = _checks.finite, _checks.real
+    if dist == NORMAL:
+        mean, std = args
+        floats = (fin(mean, "mean"), fin(std, "std"))
+        compute = _normal
+    elif dist == UNIFORM:
+        low, high = args
+        floats = (fin(low, "low"), fin(high, "high"))
+        compute = _uniform
+    elif dist == TRUNCATED:
+        mean, std, low, high = args
+        floats = (fin(mean, "mean"), fin(std, "std"), real(low, "low"), real(high, "high"))
+        compute = _truncated
+    else:
+        raise ValueError(f"unknown distribution {dist!r}")
+    key = (dist, fmt, *floats)
     p = _recent.get(key)
     if p is None:
-        p = _kernel_params(dist, fmt, args)
+        p = compute(fmt, *floats)
         if len(_recent) > 1024:
             _recent.clear()
         _recent[key] = p
     return p
-
-
-def _kernel_params(dist: int, fmt: int, args: tuple) -> tuple:
-    fin, real = _checks.finite, _checks.real
-    if dist == NORMAL:
-        mean, std = args
-        return _normal(fmt, fin(mean, "mean"), fin(std, "std"))
-    if dist == UNIFORM:
-        low, high = args
-        return _uniform(fmt, fin(low, "low"), fin(high, "high"))
-    if dist == TRUNCATED:
-        mean, std, low, high = args
-        return _truncated(fmt, fin(mean, "mean"), fin(std, "std"), real(low, "low"),
-                          real(high, "high"))
-    raise ValueError(f"unknown distribution {dist!r}")
 
 
 def make_request(dist: int, args: tuple, dtype: np.dtype, shape: tuple, *, seed: Any,

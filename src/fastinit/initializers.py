@@ -101,9 +101,10 @@ def _value(value: Any, dt: np.dtype, name: str = "value") -> float:
     """A constant the dtype can hold: finite values beyond its range are refused, not
     turned into inf."""
     v = _checks.real(value, name)
-    if math.isfinite(v) and abs(v) > float(_finfo_max(dt)):
+    largest = _finfo_max(dt)
+    if math.isfinite(v) and abs(v) > largest:
         raise ValueError(f"{name}={value!r} is outside the range of {dt.name} "
-                         f"(largest finite value {float(_finfo_max(dt)):g})")
+                         f"(largest finite value {largest:g})")
     return v
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from .._checks import default_threads
 from .._core import _engine
 from . import cpu, small
-from .cpu import cpu_rows  # noqa: F401  (the row builder, as before)
+from .cpu import cpu_rows, optional_torch  # noqa: F401  (cpu_rows: the row builder)
 
 
 def _fmt(v, spec):
@@ -46,15 +46,7 @@ def machine():
             "openmp": _engine.openmp_enabled(),
             # after os.fork() the child fills on one thread (GNU libgomp is not fork-safe)
             "forked_serial": _engine.forked_serial(), "numpy": np.__version__,
-            "torch": getattr(_torch(), "__version__", None)}
-
-
-def _torch():
-    try:
-        import torch
-        return torch
-    except ImportError:
-        return None
+            "torch": getattr(optional_torch(), "__version__", None)}
 
 
 def main(args):
@@ -69,7 +61,7 @@ def main(args):
         _engine.set_simd(args.simd)
     rows = cpu.cpu_rows(numel=numel, repeat=args.repeat, threads=args.threads)
     catalog = []
-    if not args.no_catalog and _torch() is not None:
+    if not args.no_catalog and optional_torch() is not None:
         try:
             from . import catalog as catalog_rows
             catalog = catalog_rows.rows(repeat=args.repeat)
@@ -81,7 +73,7 @@ def main(args):
         jax_rows = jaxinit.run(side=math.isqrt(numel), repeat=args.repeat)
     small_rows = [] if getattr(args, "no_small", False) else small.rows(repeat=args.repeat)
     model_rows = []
-    if getattr(args, "models", False) and _torch() is not None:
+    if getattr(args, "models", False) and optional_torch() is not None:
         from . import models
         model_rows = models.rows(repeat=min(args.repeat, 3))
     if args.json:

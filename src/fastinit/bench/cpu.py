@@ -7,7 +7,8 @@ from .._checks import default_threads
 from .timing import best_of
 
 
-def _torch():
+def optional_torch():
+    """torch, the comparison library, or None where it is not installed."""
     try:
         import torch
         return torch
@@ -17,7 +18,7 @@ def _torch():
 
 def cpu_rows(numel=1 << 24, repeat=5, threads=None):
     """One row per (distribution, dtype, thread count): Melem/s and ratios."""
-    torch = _torch()
+    torch = optional_torch()
     rng = np.random.default_rng(0)
     counts = sorted({1, threads or default_threads()})
     rows = []

@@ -5,24 +5,17 @@ parameters, so this is the Python overhead users feel."""
 import numpy as np
 
 import fastinit
+from .cpu import optional_torch
 from .timing import best_of
 
 SIZES = ((16,), (768,), (768, 768))
 CALLS = {(16,): 2000, (768,): 2000, (768, 768): 20}   # calls per timed batch
 
 
-def _torch():
-    try:
-        import torch
-        return torch
-    except ImportError:
-        return None
-
-
 def rows(repeat=5, threads=None):
     """One row per size: microseconds per call for each implementation (None when the
     library is missing) and fastinit-vs-torch ratios (> 1: fastinit is slower)."""
-    torch = _torch()
+    torch = optional_torch()
     rng = np.random.default_rng(0)
     out = []
     for shape in SIZES:
