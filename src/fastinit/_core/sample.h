@@ -39,7 +39,6 @@ FI_INLINE double fi_min(double a, double b) { return b < a ? b : a; }
 FI_INLINE double fi_max(double a, double b) { return b > a ? b : a; }
 
 /* 2**k for small integer k, exactly, from the exponent bits. */
-FI_INLINE float fi_pow2f(fi_i32 k) { return fi_ffrom((fi_u32)(127 + k) << 23); }
 FI_INLINE double fi_pow2(fi_i32 k) { return fi_dfrom((fi_u64)(1023 + k) << 52); }
 
 /* ---- float32 log -------------------------------------------------------------- */
@@ -70,16 +69,6 @@ FI_INLINE float fi_log_f32(float x)
     fi_i32 k = (fi_i32)(ix >> 23) - 0x7f;
     float m = fi_ffrom((ix & 0x007fffffu) + 0x3f3504f3u);   /* in [sqrt(1/2), sqrt(2)) */
     return fi_log_parts_f32(m - 1.0f, (float)k);
-}
-
-/* ln(n * 2**-25) for an odd n in [1, 2**25), without rounding n to float first:
- * n - 2**e is exact in float32 on the reduced range, so u1 near 1 keeps full accuracy. */
-FI_INLINE float fi_log_odd25_f32(fi_u32 n)
-{
-    fi_u32 ix = fi_fbits((float)(fi_i32)n) + (0x3f800000u - 0x3f3504f3u);
-    fi_i32 e = (fi_i32)(ix >> 23) - 0x7f;
-    float f = (float)((fi_i32)n - ((fi_i32)1 << e)) * fi_pow2f(-e);
-    return fi_log_parts_f32(f, (float)(e - 25));
 }
 
 /* ---- float64 log -------------------------------------------------------------- */
