@@ -56,15 +56,15 @@ if openmp:
     link_args.append("-fopenmp")
 
 ext = Extension(
-    "fastinit._core._engine",
-    sources=["src/fastinit/_core/_engine.pyx", "src/fastinit/_core/engine.c"],
-    include_dirs=["src/fastinit/_core", numpy.get_include()],
+    "fastinit.engine._engine",
+    sources=["src/fastinit/engine/_engine.pyx", "src/fastinit/engine/engine.c"],
+    include_dirs=["src/fastinit/engine", numpy.get_include()],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     extra_compile_args=compile_args,
     extra_link_args=link_args,
-    depends=["src/fastinit/_core/philox.h", "src/fastinit/_core/sample.h",
-             "src/fastinit/_core/engine.h", "src/fastinit/_core/contract.h", "src/fastinit/_core/fill_impl.h",
-             "src/fastinit/_core/philox_avx2.h", "src/fastinit/_core/philox_avx512.h"],
+    depends=["src/fastinit/engine/philox.h", "src/fastinit/engine/sample.h",
+             "src/fastinit/engine/engine.h", "src/fastinit/engine/contract.h", "src/fastinit/engine/fill_impl.h",
+             "src/fastinit/engine/philox_avx2.h", "src/fastinit/engine/philox_avx512.h"],
 )
 
 class BuildExt(build_ext):

@@ -34,7 +34,7 @@ TRUNC_A, TRUNC_B = -2 * STD, 2 * STD
 
 
 def all_threads():
-    from fastinit._checks import default_threads  # the engine's own default
+    from fastinit.core.checks import default_threads  # the engine's own default
     return default_threads()
 
 

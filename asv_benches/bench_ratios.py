@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from fastinit.bench.timing import best_of
+from fastinit.tools.bench.timing import best_of
 
 from . import _common as c
 
@@ -18,7 +18,7 @@ REPEATS = 5
 
 
 def best_time(fn, repeats):
-    return best_of(fn, repeats)     # the one timer of fastinit.bench
+    return best_of(fn, repeats)     # the one timer of fastinit.tools.bench
 
 
 class Speedup:

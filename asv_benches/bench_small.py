@@ -5,7 +5,7 @@ Python overhead, not sampling, decides (models have hundreds of small parameters
 import numpy as np
 
 import fastinit
-from fastinit.bench.timing import best_of
+from fastinit.tools.bench.timing import best_of
 
 from . import _common as c
 

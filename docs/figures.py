@@ -1,6 +1,6 @@
 """Figures drawn at documentation build time (called from conf.py), into _generated/:
 
-* ``demo.png`` -- :mod:`fastinit.demo` (the seeds' lesson), activation and gradient std
+* ``demo.png`` -- :mod:`fastinit.tools.demo` (the seeds' lesson), activation and gradient std
   against depth for each initialisation scheme;
 * ``hist_<dist>.png`` -- histograms of fastinit samples against the exact density;
 * ``speed_<dtype>.png`` -- Melem/s of fastinit, NumPy and PyTorch from
@@ -27,7 +27,7 @@ def _plt():
 
 def demo_figure(path, depth=50, width=256, batch=128, seed=0):
     """The demo's figure at `path` and its table next to it (same name, .txt)."""
-    from fastinit import demo
+    from fastinit.tools import demo
     results = demo.run_all(depth=depth, width=width, batch=batch, seed=seed)
     demo.plot(results, path)
     with open(os.path.splitext(path)[0] + ".txt", "w") as f:

@@ -1,5 +1,5 @@
 /* Test harness for the CPU engine without Python: tools/arm64_check.py compiles it
- * together with src/fastinit/_core/engine.c for the host and for aarch64 (run under
+ * together with src/fastinit/engine/engine.c for the host and for aarch64 (run under
  * qemu-user), and compares the bytes both write.  Python is too slow under qemu, and
  * the C engine is the only part whose bits could depend on the architecture.
  *

@@ -1,4 +1,4 @@
-"""Same bits on arm64: compile the CPU engine (src/fastinit/_core/engine.c and the
+"""Same bits on arm64: compile the CPU engine (src/fastinit/engine/engine.c and the
 headers it shares with the GPU kernels) with tools/arm64_check.c for aarch64 with
 Debian's cross gcc, run it under qemu-user, and compare its output byte for byte with
 the same harness built for the host (every SIMD path this CPU runs) and with the
@@ -21,7 +21,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CORE = os.path.join(ROOT, "src", "fastinit", "_core")
+CORE = os.path.join(ROOT, "src", "fastinit", "engine")
 HARNESS = os.path.join(ROOT, "tools", "arm64_check.c")
 CROSS_CC = os.environ.get("AARCH64_CC", "aarch64-linux-gnu-gcc")
 QEMU = os.environ.get("QEMU_AARCH64", "qemu-aarch64")

@@ -13,13 +13,13 @@ import sys
 import tarfile
 import zipfile
 
-WHEEL_NEEDS = ("fastinit/__init__.py", "fastinit/_core/sample.h", "fastinit/_core/philox.h",
-               "fastinit/_core/kernels.cu")
+WHEEL_NEEDS = ("fastinit/__init__.py", "fastinit/engine/sample.h", "fastinit/engine/philox.h",
+               "fastinit/engine/kernels.cu")
 SDIST_NEEDS = ("LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml", "setup.py",
                "MANIFEST.in", "tests/conftest.py", "tests/reference.py",
                "tests/core/cuda_shim.h", "asv_benches/__init__.py", "docs/conf.py",
                "docs/bench_results.json", "tools/arm64_check.py", "tools/arm64_check.c",
-               "src/fastinit/_core/engine.c", "src/fastinit/_core/_engine.pyx")
+               "src/fastinit/engine/engine.c", "src/fastinit/engine/_engine.pyx")
 
 
 def check_wheel(path):

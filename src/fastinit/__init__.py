@@ -3,8 +3,8 @@
 Element ``e`` of every tensor is a pure function of ``(seed, stream, e)`` (Philox4x32-10),
 so results are the same on any thread count, on CPU and GPU, whole or sharded.
 """
-from ._seeding import seed as seed, stream_for_name as stream_for_name
-from ._cpu import random_raw as random_raw
+from .core.seeding import seed as seed, stream_for_name as stream_for_name
+from .engine.cpu import random_raw as random_raw
 from .initializers import *  # noqa: F401,F403
 from .initializers import __all__ as _catalog
 from . import fans as fans

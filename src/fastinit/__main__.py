@@ -7,10 +7,10 @@ import sys
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["demo"]:  # the demo parses its own options
-        from . import demo as demo_mod
+        from .tools import demo as demo_mod
         return demo_mod.main(argv[1:])
     if argv[:1] == ["selftest"]:  # so does the statistical battery
-        from . import selftest as selftest_mod
+        from .tools import selftest as selftest_mod
         return selftest_mod.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m fastinit", description=__doc__)
     from . import __version__
@@ -36,7 +36,7 @@ def main(argv=None):
     sub.add_parser("info", help="build facts: SIMD path, OpenMP, version")
     args = parser.parse_args(argv)
     if args.command == "bench":
-        from . import bench as bench_mod
+        from .tools import bench as bench_mod
         if args.device != "cuda":
             return bench_mod.main(args)
         try:
@@ -52,8 +52,8 @@ def main(argv=None):
 
 def info():
     """Build and run-time facts, one per line (what a bug report needs)."""
-    from . import __version__, _core
-    from .bench import machine
+    from . import __version__, engine as _core
+    from .tools.bench import machine
     print(f"fastinit {__version__} (distribution fastinit-nn)")
     facts = machine()
     for k, v in facts.items():

@@ -13,7 +13,7 @@ import math
 import numbers
 from typing import Any, Optional, Tuple
 
-from . import _checks
+from .core import checks as _checks
 
 __all__ = ["compute_fans", "torch_fans", "calculate_gain", "NONLINEARITIES"]
 

@@ -27,8 +27,10 @@ from typing import Any, Literal, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import _backends, _checks, _cpu, _seeding
-from ._request import NORMAL, TRUNCATED, UNIFORM, make_request
+from . import backends as _backends
+from .core import checks as _checks, seeding as _seeding
+from .engine import cpu as _cpu
+from .core.request import NORMAL, TRUNCATED, UNIFORM, make_request
 from .fans import compute_fans
 
 __all__ = [

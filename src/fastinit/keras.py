@@ -26,7 +26,7 @@ from typing import Any
 import keras as _keras
 import numpy as _np
 
-from . import _seeding
+from .core import seeding as _seeding
 from .fans import compute_fans as _compute_fans
 from . import initializers as _catalog
 

@@ -53,7 +53,7 @@ def test_sharded_equals_whole(mesh_shape, names, shape, spec, i):
 @pytest.mark.parametrize("route", ["ffi", "pure_callback"])
 def test_sharded_under_jit(mesh_shape, names, shape, spec, axis_type, route, monkeypatch):
     if route == "pure_callback":
-        monkeypatch.setattr(fj._jax_ffi, "available", lambda: False)
+        monkeypatch.setattr(fj.ffi, "available", lambda: False)
     t = getattr(jax.sharding.AxisType, axis_type)
     sharding = NamedSharding(jax.make_mesh(mesh_shape, names, axis_types=(t,) * len(names)),
                              spec)

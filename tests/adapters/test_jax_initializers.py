@@ -26,7 +26,7 @@ def _np(x):
 
 
 def test_doctests():
-    res = doctest.testmod(fj, extraglobs={"jax": jax, "jnp": jnp})
+    res = doctest.testmod(fj.initializers, extraglobs={"jax": jax, "jnp": jnp})
     assert res.attempted >= 10 and res.failed == 0
 
 
@@ -339,8 +339,8 @@ def test_jit_traces_the_key_once(route):
 def route(request, monkeypatch):
     """Both traced routes: the XLA FFI custom call (CPU) and the pure_callback fallback."""
     if request.param == "pure_callback":
-        monkeypatch.setattr(fj._jax_ffi, "available", lambda: False)
-    elif not fj._jax_ffi.available():
+        monkeypatch.setattr(fj.ffi, "available", lambda: False)
+    elif not fj.ffi.available():
         pytest.skip("no FFI target on this backend")
     return request.param
 
@@ -430,7 +430,7 @@ def test_sharded_on_8_host_devices():
 
 
 def test_bench_rows_tiny():
-    from fastinit.bench import jaxinit
+    from fastinit.tools.bench import jaxinit
     rows = jaxinit.rows(side=32, repeat=1)
     assert [r["name"] for r in rows] == ["jax glorot_uniform 32x32", "jax he_normal 32x32",
                                          "jax normal 32x32"]
@@ -441,11 +441,11 @@ def test_bench_rows_tiny():
 def test_ffi_only_on_checked_jaxlib(monkeypatch):
     """The FFI structs are read by hand: an unchecked jaxlib falls back to pure_callback
     (same values), never risks a crash; FASTINIT_JAX_FFI=0 forces the fallback."""
-    monkeypatch.setattr(fj._jax_ffi, "_REGISTERED", None)
-    monkeypatch.setattr(fj._jax_ffi, "CHECKED_JAXLIB", ("0.0",))
-    assert not fj._jax_ffi.available()
+    monkeypatch.setattr(fj.ffi, "_REGISTERED", None)
+    monkeypatch.setattr(fj.ffi, "CHECKED_JAXLIB", ("0.0",))
+    assert not fj.ffi.available()
     got = jax.jit(lambda k: fj.normal(1.0)(k, (4, 5)))(KEY)
     np.testing.assert_array_equal(_np(got), _np(fj.normal(1.0)(KEY, (4, 5))))
-    monkeypatch.setattr(fj._jax_ffi, "_REGISTERED", None)
+    monkeypatch.setattr(fj.ffi, "_REGISTERED", None)
     monkeypatch.setenv("FASTINIT_JAX_FFI", "0")
-    assert not fj._jax_ffi._checked_jaxlib()
+    assert not fj.ffi._checked_jaxlib()

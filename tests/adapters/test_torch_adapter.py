@@ -36,7 +36,7 @@ def captured(monkeypatch):
 
     monkeypatch.setattr(torch.Tensor, "uniform_", t_uniform)
     monkeypatch.setattr(torch.Tensor, "normal_", t_normal)
-    monkeypatch.setattr(finit, "_fill", f_fill)
+    monkeypatch.setattr(finit.nn_init, "_fill", f_fill)
     return log
 
 

@@ -148,14 +148,14 @@ def test_init_mode_deferred_fills_keep_torch_semantics():
     np.testing.assert_allclose(lin.bias.detach().numpy(),
                                7.0 * fastinit.normal(5, seed=4, stream=S("bias")), rtol=1e-6)
     calls = []
-    orig = finit._fill
+    orig = finit.nn_init._fill
     try:
-        finit._fill = lambda t, *a, **k: (calls.append(tuple(t.shape)), orig(t, *a, **k))[1]
+        finit.nn_init._fill = lambda t, *a, **k: (calls.append(tuple(t.shape)), orig(t, *a, **k))[1]
         with finit.InitMode(lin, seed=4):
             nn.init.normal_(lin.weight, 0.0, 1.0)
             nn.init.normal_(lin.weight, 0.0, 0.5)        # replaces the first: one fill
     finally:
-        finit._fill = orig
+        finit.nn_init._fill = orig
     assert calls == [(5, 6)]
 
 
@@ -316,7 +316,7 @@ def test_hf_scheme_by_name_reproduces_gpt2_own_scheme():
 
 def test_model_bench_rows_run_on_tiny_models():
     # the bench's own code paths, at toy sizes (speed is never asserted)
-    from fastinit.bench import models
+    from fastinit.tools.bench import models
     cls, cfg = _gpt2(n_layer=1)
     rows = [models._hf_row("tiny gpt2", cls, cfg, 1),
             models.plain_row(1, width=8, depth=1, vocab=10)]

@@ -8,7 +8,8 @@ import types
 import numpy as np
 import pytest
 
-from fastinit import _backends, _cuda_errors
+from fastinit import backends as _backends
+from fastinit.engine import cuda_errors as _cuda_errors
 
 RAW = ("cudaErrorInsufficientDriver: CUDA driver version is insufficient for CUDA "
        "runtime version")

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit import _backends, _checks
-from fastinit._request import UNIFORM, kernel_params
+from fastinit import backends as _backends
+from fastinit.core import checks as _checks
+from fastinit.core.request import UNIFORM, kernel_params
 
 RANDOM = [("uniform", ((), dict())), ("normal", ((0.5, 2.0), {})),
           ("truncated_normal", ((0.0, 1.0, -1.0, 1.5), {})),
@@ -147,9 +148,9 @@ def test_gpu_arrays_go_to_fill_device(monkeypatch):
 
     monkeypatch.setattr(_backends.CupyBackend, "claims_array",
                         lambda self, x: isinstance(x, _FakeGpuArray))
-    monkeypatch.setitem(sys.modules, "fastinit._gpu",
+    monkeypatch.setitem(sys.modules, "fastinit.engine.gpu",
                         types.SimpleNamespace(fill_device=fill_device))
-    monkeypatch.setattr(fastinit, "_gpu", sys.modules["fastinit._gpu"], raising=False)
+    monkeypatch.setattr(fastinit.engine, "gpu", sys.modules["fastinit.engine.gpu"], raising=False)
     x = _FakeGpuArray((4, 6))
     assert fastinit.he_uniform_(x, seed=5, stream=2) is x
     req, = calls

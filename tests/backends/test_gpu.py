@@ -1,4 +1,4 @@
-"""GPU backend (fastinit._gpu) on a real device: bit-identical to the CPU engine for every
+"""GPU backend (fastinit.engine.gpu) on a real device: bit-identical to the CPU engine for every
 distribution x dtype, size and shard; in place with zero copies; on the caller's stream;
 autograd untouched.  Skipped when CuPy or a CUDA device is missing.
 (tests/test_gpu_kernel_emulation.py checks the kernel source without a GPU.)"""
@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit import _checks, _gpu
-from fastinit._request import UNIFORM, make_request
+from fastinit.core import checks as _checks
+from fastinit.engine import gpu as _gpu
+from fastinit.core.request import UNIFORM, make_request
 
 
 def _cupy_or_skip():
@@ -231,7 +232,7 @@ def test_errors(cp):
 
 
 def test_bench_module():
-    from fastinit.bench import gpu as _bench_gpu
+    from fastinit.tools.bench import gpu as _bench_gpu
     if not _gpu.available():
         with pytest.raises(RuntimeError, match="CUDA benchmark needs"):
             _bench_gpu.run(numel=1024, repeat=1)

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit import _backends, _request
-from fastinit._request import NORMAL, UNIFORM, FillRequest, make_request
+from fastinit import backends as _backends
+from fastinit.core import request as _request
+from fastinit.core.request import NORMAL, UNIFORM, FillRequest, make_request
 
 
 def test_request_is_validated_once_and_immutable():
@@ -24,7 +25,7 @@ def test_sub_requests_are_blocks_of_the_whole():
                        global_shape=(10, 12), start=(2, 3))
     sub = req.sub((2, 5), (4, 1))
     assert sub.global_shape == (10, 12) and sub.start == (6, 4) and not sub.whole
-    out = fastinit._cpu.fill(np.empty(sub.shape, sub.dtype), sub)
+    out = fastinit.engine.cpu.fill(np.empty(sub.shape, sub.dtype), sub)
     whole = fastinit.uniform((10, 12), -1.0, 1.0, seed=9, dtype="float64")
     np.testing.assert_array_equal(out, whole[6:8, 4:9])
     with pytest.raises(ValueError, match="sub-block"):
@@ -111,8 +112,8 @@ class _BoxedBackend(_backends.Backend):
         half = req.shape[0] // 2
         top = req.sub((half,) + req.shape[1:], (0,) * len(req.shape))
         bottom = req.sub((req.shape[0] - half,) + req.shape[1:], (half,) + (0,) * (len(req.shape) - 1))
-        fastinit._cpu.fill(x.a[:half], top)
-        fastinit._cpu.fill(x.a[half:], bottom)
+        fastinit.engine.cpu.fill(x.a[:half], top)
+        fastinit.engine.cpu.fill(x.a[half:], bottom)
         return x
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit import _host, initializers as I
+from fastinit import initializers as I
+from fastinit.core import host as _host
 from fastinit.fans import compute_fans
 
 

@@ -3,7 +3,7 @@ import json
 import subprocess
 import sys
 
-from fastinit import bench
+from fastinit.tools import bench
 
 
 def _run(*args):

@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from fastinit import demo
+from fastinit.tools import demo
 
 ARGS = ["--depth", "12", "--width", "64", "--batch", "32", "--seed", "0"]
 

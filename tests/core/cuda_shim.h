@@ -1,4 +1,4 @@
-/* Host emulation of the CUDA subset fastinit/_core/kernels.cu uses, so the kernel
+/* Host emulation of the CUDA subset fastinit/engine/kernels.cu uses, so the kernel
  * source -- and, through it, the CUDA branch of sample.h / philox.h -- can be compiled
  * by the host C++ compiler (g++ -ffp-contract=off, no fast-math) and run serially over
  * the grid (tests/test_gpu_kernel_emulation.py).

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit import _host
-from fastinit._core import _engine
+from fastinit.core import host as _host
+from fastinit.engine import _engine
 
 import reference as ref
 
@@ -27,7 +27,7 @@ def _params(dist, fmt):
 
 
 def _flat(n, dtype, dist, e0=0, threads=1, seed=5, stream=9):
-    dt = fastinit._checks.dtype(dtype)
+    dt = fastinit.core.checks.dtype(dtype)
     fmt = _host.fmt_of(dt)
     out = np.full(n, 7, dt)
     _engine.fill_flat(out.ctypes.data, fmt, dist, _params(dist, fmt), seed, stream, e0, n,
@@ -103,7 +103,7 @@ def test_bad_kind_and_params_rejected():
 
 
 def _shard(dtype, dist, shape, gshape, start, threads=1):
-    dt = fastinit._checks.dtype(dtype)
+    dt = fastinit.core.checks.dtype(dtype)
     fmt = _host.fmt_of(dt)
     out = np.full(shape, 7, dt)
     _engine.fill_shard(out.ctypes.data, fmt, dist, _params(dist, fmt), 5, 9, shape, gshape,

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit._core import _engine
+from fastinit.engine import _engine
 
 pytestmark = [
     pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin",

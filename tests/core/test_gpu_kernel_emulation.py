@@ -1,13 +1,13 @@
 """The CUDA kernel source, verified without a GPU.
 
-1. Emulation: fastinit/_core/kernels.cu -- with the CUDA branch of sample.h/philox.h,
+1. Emulation: fastinit/engine/kernels.cu -- with the CUDA branch of sample.h/philox.h,
    exactly the text NVRTC compiles -- is built by the host C++ compiler against
    tests/cuda_shim.h (CUDA intrinsics with their IEEE semantics, a serial grid), loaded
-   with ctypes and launched with the job tables and argument tuples fastinit._gpu
+   with ctypes and launched with the job tables and argument tuples fastinit.engine.gpu
    builds.  Every dtype x distribution, sizes, shards, misaligned buffers, 64-bit block
    indices and tiny grids (grid-stride, job switches) must give the CPU engine's bits.
 2. Compilation: the same source through nvcc (--fmad=false, PTX for sm_90) and through
-   NVRTC with fastinit._gpu's exact options, when those are installed; the PTX is
+   NVRTC with fastinit.engine.gpu's exact options, when those are installed; the PTX is
    checked for 12 entry points, wide stores, and no fma/approx/ftz instructions.
 """
 import ctypes
@@ -20,8 +20,10 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit import _checks, _gpu, _host
-from fastinit._request import kernel_params
+from fastinit.core import checks as _checks
+from fastinit.engine import gpu as _gpu
+from fastinit.core import host as _host
+from fastinit.core.request import kernel_params
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORE = _gpu.CORE_DIR
@@ -129,7 +131,7 @@ def _bits(a):
 
 def emu_fill(so, out, dist, args, *, seed, stream=0, global_shape=None, start=None,
              grid=None, block=_gpu.THREADS, multiprocessors=2):
-    """fastinit._gpu's launch, with the emulated kernel: same plan, same argument tuple."""
+    """fastinit.engine.gpu's launch, with the emulated kernel: same plan, same argument tuple."""
     fmt = _host.fmt_of(out.dtype)
     params = _params(dist, fmt, args)
     table, nwork = _gpu.plan(out.shape, fmt, global_shape, start)

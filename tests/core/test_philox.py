@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit._core import _engine
+from fastinit.engine import _engine
 
 import reference as ref
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit._core import _engine
+from fastinit.engine import _engine
 
 PATHS = _engine.simd_available()
 

@@ -50,7 +50,7 @@ def test_single_elements_at_every_offset_match():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_strided_out_is_filled_in_logical_order(dtype):
-    base = np.zeros((64, 48), dtype=fastinit._checks.dtype(dtype))
+    base = np.zeros((64, 48), dtype=fastinit.core.checks.dtype(dtype))
     view = base.T[::2]                       # non-contiguous view of shape (24, 64)
     out = fastinit.normal_(view, seed=8)
     assert out is view

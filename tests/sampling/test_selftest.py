@@ -4,7 +4,7 @@ import pytest
 
 pytest.importorskip("scipy")
 
-from fastinit import selftest
+from fastinit.tools import selftest
 from fastinit.__main__ import main as cli_main
 
 

@@ -19,7 +19,7 @@ import fastinit
 def test_bounds_outside_the_dtype_range_are_refused(dtype, low, high):
     with pytest.raises(ValueError, match=r"(low|high)=.* out of \w+ range"):
         fastinit.uniform(16, low, high, seed=1, dtype=dtype)
-    out = np.zeros(16, fastinit._checks.dtype(dtype))
+    out = np.zeros(16, fastinit.core.checks.dtype(dtype))
     with pytest.raises(ValueError, match="range"):
         fastinit.uniform_(out, low, high, seed=1)
     assert not out.astype(np.float32).any()     # nothing written

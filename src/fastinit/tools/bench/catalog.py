@@ -18,7 +18,7 @@ def _best_ms(fn, repeat):
 def rows(numel=4096 * 4096, repeat=3):
     import torch
     import torch.nn.init as tinit
-    from .. import torch as finit
+    from ... import torch as finit
 
     side = max(1, math.isqrt(int(numel)))
     big = torch.empty(side, side, dtype=torch.float32)

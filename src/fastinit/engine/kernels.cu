@@ -2,12 +2,12 @@
  * and bfloat16 buffers, bit-identical to the CPU engine: both call sample.h's
  * transforms and per-element step (fi_affine_*, fi_clamp_*, fi_round16).
  *
- * Compiled at run time by NVRTC through CuPy (fastinit/_gpu.py) with --fmad=false and
+ * Compiled at run time by NVRTC through CuPy (fastinit/engine/gpu.py) with --fmad=false and
  * NVRTC's IEEE defaults (prec-div, prec-sqrt, no ftz), from this file and the very
  * sample.h / philox.h the CPU build compiles: all sampling math lives there, this file
  * only maps threads to Philox blocks and stores the results.
  *
- * Work decomposition.  The host (fastinit/_gpu.py::plan) turns the buffer into jobs,
+ * Work decomposition.  The host (fastinit/engine/gpu.py::plan) turns the buffer into jobs,
  * runs that are contiguous both in the buffer and in the logical tensor: rows
  * (out offset, first logical element e0, count, g0) of int64, where g0 is the index of
  * the job's first work item.  One work item = one Philox block = 4 elements of a
@@ -173,7 +173,7 @@ __device__ void fi_k_fill(fi_u64 out_addr, const fi_i64 *jobs, fi_i64 njobs, fi_
 /* fi_fill_<fmt>_<dist>(out address, job table address (int64 rows of 4; unused when
  * njobs == 1), njobs, total work items, the single job's (offset, e0, count) when
  * njobs == 1, seed, stream, then one double per field of fi_params in contract.h's
- * FI_PARAM_LIST order: the tuple of fastinit._host's *_params). */
+ * FI_PARAM_LIST order: the tuple of fastinit.core.host's *_params). */
 #define FI_K_PARAM_ARG(name) , double name
 #define FI_K_PARAM_SET(name) p.name = name;
 #define FI_K_DEFINE(NAME, FMT, DIST)                                                        \

@@ -48,7 +48,7 @@ import time
 
 import numpy as np
 
-from . import initializers
+from .. import initializers
 
 __all__ = ["main", "run", "verdict", "format_table", "plot", "SCHEMES", "ACTIVATIONS"]
 

@@ -1,14 +1,14 @@
 """CPU fill plumbing: a :class:`FillRequest` into a NumPy buffer through the C engine
-(the twin of ``_gpu.py``), and :func:`random_raw`."""
+(the twin of ``gpu.py``), and :func:`random_raw`."""
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 
-from . import _checks, _seeding
-from ._core import _engine
-from ._request import FillRequest
+from ..core import checks as _checks, seeding as _seeding
+from ..core.request import FillRequest
+from . import _engine
 
 
 def fill(out: np.ndarray, req: FillRequest) -> np.ndarray:

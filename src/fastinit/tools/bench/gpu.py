@@ -4,7 +4,7 @@ Every row fills the same float32 buffer of `numel` elements on the current strea
 timed with CUDA events (best of `repeat`, after a warm-up), and is reported in Gelem/s
 and as a fraction of a plain ``fill`` of that buffer, the write-bandwidth limit.
 Imports CuPy and torch lazily; without CuPy or a CUDA device, run() raises."""
-from .. import _cuda_errors
+from ...engine import cuda_errors as _cuda_errors
 from .timing import best_of, event_clock
 
 

@@ -15,7 +15,8 @@ registering the backend costs nothing for other arrays.
 import itertools
 import sys
 
-from . import _backends
+from .base import Backend
+from .torch import by_device, torch_from_numpy
 
 
 def is_dtensor(x):
@@ -134,7 +135,7 @@ def assign(dt, host):
     return dt
 
 
-class DTensorBackend(_backends.Backend):
+class DTensorBackend(Backend):
     """The catalog's in-place functions on DTensors: each rank fills its own shard."""
     name = "torch-dtensor"
     torch_lapack = True          # orthogonal_: torch's QR, as for a plain torch tensor
@@ -153,14 +154,14 @@ class DTensorBackend(_backends.Backend):
         for local_sl, start, global_sl in parts:
             view = local[local_sl]
             sub = req.sub(tuple(s.stop - s.start for s in global_sl), start)
-            _backends.for_array(view).fill(view, sub)
+            by_device(view).fill(view, sub)
         return x
 
     def assign(self, x, host):
         import numpy as np
         if tuple(host.shape) != tuple(x.shape):
             raise ValueError(f"shape mismatch: {host.shape} into {tuple(x.shape)}")
-        return assign(x, _backends.torch_from_numpy(np.asarray(host, self.dtype(x))))
+        return assign(x, torch_from_numpy(np.asarray(host, self.dtype(x))))
 
     def fill_value(self, x, value):
         import torch

@@ -1,13 +1,13 @@
 """GPU backend: CuPy RawModule kernels built at run time from the same C headers as
 the CPU engine, so a GPU fill is bit-identical to the CPU one (docs/contract.rst).
 
-The kernels (``_core/kernels.cu``) ``#include "sample.h"`` from the installed package
+The kernels (``engine/kernels.cu``) ``#include "sample.h"`` from the installed package
 directory; NVRTC compiles them once per process and device, on first use, with
 ``--fmad=false`` and its IEEE defaults (``--prec-div=true --prec-sqrt=true
 --ftz=false``, no fast-math).  Buffers are filled in place (CuPy arrays and PyTorch
 CUDA tensors, zero copies when C-contiguous) on the caller's current stream.
 
-Nothing here imports CuPy or PyTorch at module import time: ``import fastinit._gpu``
+Nothing here imports CuPy or PyTorch at module import time: ``import fastinit.engine.gpu``
 works without them and :func:`available` is then False.
 """
 import hashlib
@@ -16,12 +16,12 @@ import threading
 
 import numpy as np
 
-from . import _checks, _host, _layout
+from ..core import checks as _checks, host as _host, layout as _layout
 
 THREADS = 256           # threads per CUDA block (kernels.cu: FI_K_THREADS)
 BLOCKS_PER_SM = 64      # grid cap (per multiprocessor); the kernels loop grid-stride
 
-CORE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_core")
+CORE_DIR = os.path.dirname(os.path.abspath(__file__))   # kernels.cu and the headers
 KERNEL_FILE = os.path.join(CORE_DIR, "kernels.cu")
 HEADERS = ("sample.h", "philox.h", "contract.h")
 
@@ -190,7 +190,7 @@ def _fmt_of_dtype(dtype):
 def fill_device(x, req):
     """Fill the CuPy array or torch CUDA tensor `x` in place on its device and return it.
 
-    `req` is the validated :class:`~fastinit._request.FillRequest` of the fill (x's
+    `req` is the validated :class:`~fastinit.core.request.FillRequest` of the fill (x's
     shape, its place in the logical tensor, the kernel parameters); the kernel runs on the
     caller's current stream (CuPy's, or torch.cuda.current_stream for tensors).  A
     C-contiguous `x` is written directly; another layout is filled through a contiguous

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import _checks, _host, _seeding
+from . import checks as _checks, host as _host, seeding as _seeding
 
 UNIFORM, NORMAL, TRUNCATED = _host.UNIFORM, _host.NORMAL, _host.TRUNCATED
 DIST_NAMES = {UNIFORM: "uniform", NORMAL: "normal", TRUNCATED: "truncated_normal"}

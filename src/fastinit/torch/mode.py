@@ -25,8 +25,9 @@ import sys
 import torch
 from torch.overrides import TorchFunctionMode
 
-from . import _torch_dtensor
-from . import stream_for_name
+from ..backends import dtensor as _torch_dtensor
+from ..core.seeding import stream_for_name
+from . import nn_init as _ft
 
 _RANDOM_NN = ("uniform_", "normal_", "trunc_normal_", "xavier_uniform_", "xavier_normal_",
               "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_")
@@ -79,7 +80,6 @@ class InitMode(TorchFunctionMode):
 
     def __init__(self, module=None, seed=None, *, generator=None):
         super().__init__()
-        from . import torch as _ft
         self._ft = _ft
         self.seed = _ft._seed_of(seed, generator)
         self._by_id, self._by_storage = {}, {}

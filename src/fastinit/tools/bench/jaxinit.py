@@ -8,7 +8,7 @@ weight: glorot_uniform, he_normal (truncated, as JAX's) and normal.
 ``sharded_rows(...)`` does the same for an array sharded over 8 host CPU devices
 (``out_sharding=`` a NamedSharding, jitted on both sides); it needs
 ``XLA_FLAGS=--xla_force_host_platform_device_count=8`` set before jax is imported, so
-:func:`run` starts it in a subprocess (``python -m fastinit.bench.jaxinit --sharded``).
+:func:`run` starts it in a subprocess (``python -m fastinit.tools.bench.jaxinit --sharded``).
 """
 import json
 import math
@@ -31,7 +31,7 @@ _CASES = [("glorot_uniform", lambda m: m.glorot_uniform()),
 def rows(side=4096, repeat=3, sharding=None):
     import jax
     import jax.numpy as jnp
-    from .. import jax as fj
+    from ... import jax as fj
 
     shape = (side, side)
     key = jax.random.key(0)
@@ -64,7 +64,7 @@ def run(side=4096, repeat=3, sharded=True):
     if sharded:
         env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8",
                    JAX_PLATFORMS="cpu")
-        r = subprocess.run([sys.executable, "-m", "fastinit.bench.jaxinit", "--sharded",
+        r = subprocess.run([sys.executable, "-m", "fastinit.tools.bench.jaxinit", "--sharded",
                             "--side", str(side), "--repeat", str(repeat)],
                            capture_output=True, text=True, env=env)
         if r.returncode == 0:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import _engine
+from ..engine import _engine
 
 DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64")
 MAX_ELEMENTS = 1 << 62   # keeps every Philox block index inside the 64-bit counter

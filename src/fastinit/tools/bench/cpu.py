@@ -3,7 +3,7 @@ one thread and all threads, measured in one run."""
 import numpy as np
 
 import fastinit
-from .._checks import default_threads
+from ...core.checks import default_threads
 from .timing import best_of
 
 

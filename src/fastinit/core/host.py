@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 
-from ._core._engine import BF16, F16, F32, F64, NORMAL, PARAM_FIELDS, TRUNCATED, UNIFORM  # noqa: F401
+from ..engine._engine import BF16, F16, F32, F64, NORMAL, PARAM_FIELDS, TRUNCATED, UNIFORM  # noqa: F401
 
 
 def fmt_of(dtype):
     """The output format of a float dtype (checked by _checks.dtype beforehand)."""
-    from ._checks import FORMAT_OF      # the one dtype -> format map
+    from .checks import FORMAT_OF      # the one dtype -> format map
     return FORMAT_OF[np.dtype(dtype)]
 
 

@@ -14,7 +14,7 @@ enum { FI_UNIFORM = 0, FI_NORMAL = 1, FI_TRUNCATED = 2 };
 #define FI_NDISTS 3
 
 /* The parameter block, as an X-macro so the struct, the GPU kernel signatures and the
- * Python field names all come from this one list.  Host-computed (fastinit/_host.py;
+ * Python field names all come from this one list.  Host-computed (fastinit/core/host.py;
  * kernels never recompute them):
  *   uniform:   loc = low, scale = float(high - low), hi_clamp = largest value below high
  *   normal:    loc = mean, scale = std

@@ -19,8 +19,8 @@ import platform
 
 import numpy as np
 
-from .._checks import default_threads
-from .._core import _engine
+from ...core.checks import default_threads
+from ...engine import _engine
 from . import cpu, small
 from .cpu import cpu_rows, optional_torch  # noqa: F401  (cpu_rows: the row builder)
 

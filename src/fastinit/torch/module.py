@@ -1,0 +1,272 @@
+"""Whole models: :func:`init_module` runs a model's own init code through fastinit
+(Hugging Face's ``_init_weights``, or each module's ``reset_parameters``), and the named
+:data:`SCHEMES`."""
+import fnmatch
+import inspect
+import math
+import numbers
+import warnings
+
+import torch as _torch
+
+import fastinit as _fi
+from ..backends import dtensor as _torch_dtensor
+from .mode import InitMode
+from .nn_init import (constant_, kaiming_normal_, kaiming_uniform_, ones_, orthogonal_, xavier_normal_,
+                      xavier_uniform_, zeros_)
+
+__all__ = ["init_module", "InitMode", "init_mode", "SCHEMES"]
+
+
+# ---- whole modules -----------------------------------------------------------------------------
+SCHEMES = {
+    "glorot_uniform": lambda t, **kw: xavier_uniform_(t, **kw),
+    "xavier_uniform": lambda t, **kw: xavier_uniform_(t, **kw),
+    "glorot_normal": lambda t, **kw: xavier_normal_(t, **kw),
+    "xavier_normal": lambda t, **kw: xavier_normal_(t, **kw),
+    "he_uniform": lambda t, **kw: kaiming_uniform_(t, nonlinearity="relu", **kw),
+    "kaiming_uniform": lambda t, **kw: kaiming_uniform_(t, nonlinearity="relu", **kw),
+    "he_normal": lambda t, **kw: kaiming_normal_(t, nonlinearity="relu", **kw),
+    "kaiming_normal": lambda t, **kw: kaiming_normal_(t, nonlinearity="relu", **kw),
+    "lecun_uniform": lambda t, **kw: kaiming_uniform_(t, nonlinearity="linear", **kw),
+    "lecun_normal": lambda t, **kw: kaiming_normal_(t, nonlinearity="linear", **kw),
+    "orthogonal": lambda t, **kw: orthogonal_(t, **kw),
+    "zeros": lambda t, **kw: zeros_(t),
+    "ones": lambda t, **kw: ones_(t),
+}
+"""Named schemes for :func:`init_module`, in torch's layout and torch's semantics (the
+``*_normal`` ones are plain normals, he = kaiming with ``nonlinearity='relu'``, lecun =
+kaiming with ``'linear'``)."""
+
+
+def init_mode(module=None, seed=None, *, generator=None):
+    """Context manager routing every sampling call (``torch.nn.init.*``, in-place
+    ``Tensor.normal_``/``uniform_``) to fastinit; ``module``'s parameters get the stream
+    of their qualified name.  The same as :class:`InitMode`::
+
+        with fastinit.torch.init_mode(model, seed=0):
+            model.apply(my_init)          # my_init written against torch.nn.init
+    """
+    return InitMode(module, seed, generator=generator)
+
+
+def _hf_pretrained():
+    import sys
+    mod = sys.modules.get("transformers")
+    return getattr(mod, "PreTrainedModel", None) if mod is not None else None
+
+
+def _owners(module):
+    """qualified parameter name -> (owning module, attribute name), first owner wins."""
+    out = {}
+    for prefix, m in module.named_modules():
+        for n, p in m.named_parameters(recurse=False):
+            out.setdefault(f"{prefix}.{n}" if prefix else n, (m, n))
+    return out
+
+
+def _is_hf_conv1d(m):
+    return type(m).__name__ == "Conv1D" and type(m).__module__.startswith("transformers")
+
+
+def _torch_layout(param, owner):
+    """HF ``Conv1D`` stores ``(in, out)``: hand the transposed view to torch-layout rules."""
+    m, n = owner
+    return param.t() if n == "weight" and param.dim() == 2 and _is_hf_conv1d(m) else param
+
+
+def _is_bias(name):
+    return name.rsplit(".", 1)[-1].startswith("bias")
+
+
+def _takes_name(fn):
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "name" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def _rule(rule, what):
+    """A rule of a scheme mapping -> fill(tensor, name, owner, seed, stream) or None."""
+    if rule is None:
+        return None
+    if isinstance(rule, str):
+        if rule not in SCHEMES:
+            raise ValueError(f"{what} must be a callable, a number, None or one of "
+                             f"{', '.join(SCHEMES)}; got {rule!r}")
+        fn = SCHEMES[rule]
+        return lambda t, name, owner, **kw: fn(_torch_layout(t, owner), **kw)
+    if isinstance(rule, numbers.Number) and not isinstance(rule, bool):
+        return lambda t, name, owner, **kw: constant_(t, rule)
+    if callable(rule):
+        if _takes_name(rule):
+            return lambda t, name, owner, **kw: rule(t, name=name, **kw)
+        return lambda t, name, owner, **kw: rule(t, **kw)
+    raise TypeError(f"{what} must be a callable, a number, None or a scheme name; got "
+                    f"{type(rule).__name__}")
+
+
+def _scheme_rules(scheme):
+    """scheme -> rules(name, param) giving a fill or None (the model's own init)."""
+    if scheme is None:
+        return lambda name, p: None
+    if isinstance(scheme, dict):
+        table = [(pattern, _rule(r, f"scheme[{pattern!r}]")) for pattern, r in scheme.items()]
+        for pattern, _ in table:
+            if not isinstance(pattern, str):
+                raise TypeError(f"scheme patterns must be str (fnmatch globs on parameter "
+                                f"names), got {pattern!r}")
+
+        def pick(name, p):
+            for pattern, fill in table:
+                if fnmatch.fnmatchcase(name, pattern):
+                    return fill
+            return None
+        return pick
+    if isinstance(scheme, str) or not callable(scheme) or not _takes_name(scheme):
+        if not (isinstance(scheme, str) or callable(scheme)):
+            raise TypeError(f"scheme must be None, a name from SCHEMES, a callable or a "
+                            f"{{pattern: rule}} dict; got {type(scheme).__name__}")
+        matrix = _rule(scheme, "scheme")
+        zero = _rule("zeros", "scheme")
+        # classic schemes: every weight matrix, biases zeroed, the rest as the model does
+        return lambda name, p: (zero if _is_bias(name) else matrix if p.dim() >= 2 else None)
+    every = _rule(scheme, "scheme")       # takes name=: called for every parameter
+    return lambda name, p: every
+
+
+def _init_units(module):
+    """The model's own init code, highest priority first: Hugging Face models'
+    ``initialize_weights`` (outermost model), then each module's ``reset_parameters``
+    (``_reset_parameters``), parents before children.  Run in this order with earlier
+    writes frozen, this gives what construction gives (children's reset, then parents'
+    overrides, then the HF init over everything)."""
+    units = []
+    hf = _hf_pretrained()
+    if hf is not None and isinstance(module, hf):
+        units.append(lambda: _hf_initialize(module))
+    elif hf is not None:
+        seen = set()
+        for prefix, m in module.named_modules():
+            if isinstance(m, hf) and not any(prefix.startswith(s + ".") for s in seen):
+                seen.add(prefix)
+                units.append(lambda m=m: _hf_initialize(m))
+    for _, m in module.named_modules():
+        fn = getattr(m, "reset_parameters", None)
+        if not callable(fn):
+            fn = getattr(m, "_reset_parameters", None)
+        if callable(fn):
+            units.append(fn)
+    return units
+
+
+def _hf_initialize(model):
+    # construction marks every module initialised; clear the marks so the init runs again
+    for m in model.modules():
+        m.__dict__.pop("_is_hf_initialized", None)
+    for t in list(model.parameters()) + list(model.buffers()):
+        t.__dict__.pop("_is_hf_initialized", None)
+    model.initialize_weights()
+
+
+def _tie(module):
+    """Re-tie Hugging Face weights (``to_empty`` and ``fully_shard`` untie them)."""
+    hf = _hf_pretrained()
+    if hf is None:
+        return
+    for m in module.modules():
+        if isinstance(m, hf):
+            m.tie_weights()
+            return
+
+
+def _fallback(name, p, owner, seed, stream):
+    if p.dim() >= 2:
+        kaiming_uniform_(_torch_layout(p, owner), a=math.sqrt(5), seed=seed, stream=stream)
+    elif _is_bias(name):
+        zeros_(p)
+    else:
+        ones_(p)
+
+
+def init_module(module, seed=None, scheme=None, *, generator=None):
+    """Initialise every parameter of ``module`` reproducibly, in place, and return it.
+
+    Parameter ``name`` (qualified, as in ``named_parameters()``) is filled from
+    ``(seed, stream_for_name(name))``: adding a layer leaves the others bit-identical, and
+    a sharded (DTensor/FSDP2/TP) parameter equals the unsharded one.  ``seed=None`` takes
+    the seed from torch's default generator (or ``generator``).
+
+    * ``scheme=None``: the model's **own** init code, with every sampling call routed to
+      fastinit (see :class:`InitMode`): each module's ``reset_parameters()`` and, for
+      Hugging Face models, ``initialize_weights()``/``_init_weights`` with the weights tied
+      first.  Parameters that no init code writes (e.g. a custom module filling its
+      parameter in ``__init__``) get a fallback -- matrices as Linear weights, biases 0,
+      other vectors 1 -- and one short warning.
+    * ``scheme`` a name from :data:`SCHEMES` or a callable ``f(tensor, *, seed, stream)``:
+      applied to every parameter with 2 or more dimensions whose name does not start with
+      ``bias``; biases are zeroed; the rest follow the model's own init.  (HF ``Conv1D``
+      weights, stored ``(in, out)``, get their fans from the right axes.)
+    * a callable that accepts ``name=`` (``f(tensor, *, seed, stream, name)``) is called
+      for **every** parameter; returning ``NotImplemented`` leaves that one to the model.
+    * a dict ``{pattern: rule}``: the first ``fnmatch`` pattern matching the qualified name
+      picks the rule -- a scheme name, ``"zeros"``/``"ones"``, a number (constant), a
+      callable as above, or ``None`` (the model's own init); unmatched parameters follow
+      the model's own init.
+
+    Works on modules materialised from the meta device (``to_empty``) and on FSDP2 /
+    tensor-parallel models (every rank fills only its shards).
+    """
+    if not isinstance(module, _torch.nn.Module):
+        raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
+    rules = _scheme_rules(scheme)
+    _tie(module)
+    mode = InitMode(module, seed, generator=generator)
+    seed = mode.seed
+    params = dict(module.named_parameters())
+    owners = _owners(module)
+    with _torch.no_grad():
+        for name, p in params.items():
+            fill = rules(name, p)
+            if fill is not None and fill(p, name, owners[name], seed=seed,
+                                         stream=_fi.stream_for_name(name)) is not NotImplemented:
+                mode.frozen.add(name)
+    with mode:
+        for unit in _init_units(module):
+            unit()
+            mode.flush()
+            mode.frozen |= mode.touched
+            mode.touched = set()
+    with _torch.no_grad():
+        # padding rows are zero whatever the scheme; and torch's own zeroing,
+        # weight[padding_idx].fill_(0), writes into a copy when weight is a sharded DTensor
+        for m in module.modules():
+            if isinstance(m, (_torch.nn.Embedding, _torch.nn.EmbeddingBag)) \
+                    and m.padding_idx is not None:
+                _assign_row_zero(m.weight, m.padding_idx)
+    left = [n for n in params if n not in mode.frozen]
+    if left:
+        kinds = sorted({type(owners[n][0]).__name__ for n in left})
+        warnings.warn(f"init_module: no init code for {len(left)} parameter(s) of "
+                      f"{', '.join(kinds)}; used the fallback (matrices as Linear weights, "
+                      "biases 0, other vectors 1)", stacklevel=2)
+        with _torch.no_grad():
+            for n in left:
+                _fallback(n, params[n], owners[n], seed, _fi.stream_for_name(n))
+    return module
+
+
+def _assign_row_zero(p, idx):
+    if idx < 0:
+        idx += p.shape[0]
+    if _torch_dtensor.is_dtensor(p):
+        local = _torch_dtensor.local_tensor(p)
+        if local.is_meta:
+            return
+        _, parts = _torch_dtensor.blocks(p)
+        for local_sl, start, global_sl in parts:
+            if global_sl[0].start <= idx < global_sl[0].stop:
+                local[local_sl][idx - start[0]].zero_()
+    elif not p.is_meta:
+        p[idx].zero_()
