@@ -84,7 +84,7 @@ def cases():
     try:
         import numpy as np
         import fastinit
-        from fastinit import _host
+        from fastinit.core import host as _host
     except ImportError as e:
         raise SystemExit(f"arm64_check: needs the installed fastinit ({e})")
     fmts = {"float32": _host.F32, "float64": _host.F64, "float16": _host.F16,
