@@ -8,7 +8,8 @@ from .engine.cpu import random_raw as random_raw
 from .initializers import *  # noqa: F401,F403
 from .initializers import __all__ as _catalog
 from . import fans as fans
+from .diagnosis import diagnose as diagnose
 
-__all__ = ["seed", "stream_for_name", "random_raw", "fans", *_catalog]
+__all__ = ["seed", "stream_for_name", "random_raw", "fans", "diagnose", *_catalog]
 
 __version__ = "0.1.0"

@@ -49,12 +49,12 @@ import time
 import numpy as np
 
 from .. import initializers
+from ..diagnosis.report import GROWTH, SATURATED_FRACTION, SATURATED_H, classify  # noqa: F401
 
 __all__ = ["main", "run", "verdict", "format_table", "plot", "SCHEMES", "ACTIVATIONS"]
 
-GROWTH = 100.0          # explodes above this ratio, vanishes below its inverse
-SATURATED_H = 0.99      # |tanh| above this counts as saturated
-SATURATED_FRACTION = 0.5
+# GROWTH (explodes above this ratio, vanishes below its inverse), SATURATED_H (|tanh| above
+# this counts as saturated) and SATURATED_FRACTION come from fastinit.diagnosis.report
 INPUT_STREAM = 0
 GRAD_STREAM = 1 << 63
 
@@ -132,30 +132,16 @@ def run(scheme, activation, *, depth=50, width=512, batch=256, seed=0, weights=N
     }
 
 
-def _ratio(num, den):
-    if den == 0:
-        return math.inf if num > 0 else 1.0
-    return num / den
+_WORDS = {"saturating": "saturates", "exploding": "explodes", "vanishing": "vanishes"}
 
 
 def verdict(result, activation):
     """One of "symmetric ...", "saturates ...", "explodes ...", "vanishes ...", "stable"
-    for a :func:`run` result (thresholds in the module docstring)."""
-    if result["symmetric"]:
-        return "symmetric: every unit identical (the symmetry problem)"
-    a, g = result["act_std"], result["grad_std"]
-    act_ratio = _ratio(a[-1], a[0])
-    grad_ratio = _ratio(g[0], g[-1])
-    detail = f"act x{act_ratio:.2g}, grad x{grad_ratio:.2g} over depth"
-    if activation == "tanh" and result["saturated"] > SATURATED_FRACTION:
-        return (f"saturates: {100 * result['saturated']:.0f}% of units at |h|>{SATURATED_H} "
-                f"({detail})")
-    if not (math.isfinite(act_ratio) and math.isfinite(grad_ratio)) \
-            or act_ratio > GROWTH or grad_ratio > GROWTH:
-        return f"explodes ({detail})"
-    if act_ratio < 1 / GROWTH or grad_ratio < 1 / GROWTH:
-        return f"vanishes ({detail})"
-    return f"stable ({detail})"
+    for a :func:`run` result (thresholds in the module docstring), decided by
+    :func:`fastinit.diagnosis.classify`, the code behind :func:`fastinit.diagnose`."""
+    v = classify(result["act_std"], result["grad_std"], symmetric=result["symmetric"],
+                 saturated=result["saturated"] if activation == "tanh" else None)
+    return v.text(_WORDS.get(v.kind))
 
 
 def _columns(depth):

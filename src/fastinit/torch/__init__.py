@@ -28,5 +28,6 @@ from .nn_init import (__all__ as _nn_init_all, calculate_gain, constant_, dirac_
                       trunc_normal_, uniform_, xavier_normal_, xavier_uniform_, zeros_)
 from .mode import InitMode
 from .module import SCHEMES, init_mode, init_module
+from .lsuv import lsuv_
 
-__all__ = [*_nn_init_all, "init_module", "InitMode", "init_mode", "SCHEMES"]
+__all__ = [*_nn_init_all, "init_module", "InitMode", "init_mode", "SCHEMES", "lsuv_"]
