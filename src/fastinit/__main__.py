@@ -1,4 +1,4 @@
-"""python -m fastinit {demo,bench,info,selftest}"""
+"""python -m fastinit {demo,diagnose,bench,info,selftest}"""
 import argparse
 import os
 import sys
@@ -9,6 +9,9 @@ def main(argv=None):
     if argv[:1] == ["demo"]:  # the demo parses its own options
         from .tools import demo as demo_mod
         return demo_mod.main(argv[1:])
+    if argv[:1] == ["diagnose"]:  # so does the model diagnosis
+        from .diagnosis import cli as diagnose_cli
+        return diagnose_cli.main(argv[1:])
     if argv[:1] == ["selftest"]:  # so does the statistical battery
         from .tools import selftest as selftest_mod
         return selftest_mod.main(argv[1:])
@@ -19,6 +22,8 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("demo", help="the seeds' lesson: how initialisation decides whether a deep net "
                                 "trains (python -m fastinit demo --help)")
+    sub.add_parser("diagnose", help="does your model's initialisation vanish or explode? "
+                                    "(python -m fastinit diagnose --help)")
     sub.add_parser("selftest", help="statistical battery: chi2 against exact CDFs, tails, "
                                     "moments, pairs (python -m fastinit selftest --help)")
     bench = sub.add_parser("bench", help="speed against NumPy and torch, measured in one run")

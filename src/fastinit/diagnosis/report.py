@@ -297,13 +297,13 @@ class Report:
                 "notes": list(self.notes), "layers": layers}
 
     def plot(self, path: Optional[str] = None, *, ax: Any = None, label: Optional[str] = None):
-        """Activation and gradient std of the weighted layers against depth, on log axes
+        """Activation std and gradient scale of the weighted layers against depth, on log axes
         (needs matplotlib).  Draws on ``ax`` (a pair of axes) when given, else on a new
         figure; writes a PNG to ``path`` when given.  Returns the figure."""
         try:
             import matplotlib
-            if ax is None and path is not None:
-                matplotlib.use("Agg")
+            if ax is None:
+                matplotlib.use("Agg") if path is not None else None
             import matplotlib.pyplot as plt
         except ImportError:
             raise RuntimeError("Report.plot needs matplotlib: pip install matplotlib") from None
@@ -311,13 +311,15 @@ class Report:
             fig, ax = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
         else:
             fig = ax[0].figure
-        depth = range(1, len(self.depth) + 1)
+        from matplotlib.ticker import MaxNLocator
+        depth = list(range(1, len(self.depth) + 1))
         for a, key, title in ((ax[0], "out_std", "activation std"),
-                              (ax[1], "grad_std", "gradient std (dLoss/d output)")):
+                              (ax[1], "grad_scale", "gradient scale (std x sqrt(positions))")):
             y = [getattr(s, key) for s in self.depth]
             y = [v if v is not None and v > 0 and math.isfinite(v) else float("nan") for v in y]
-            a.semilogy(list(depth), y, marker=".", label=label or self.verdict.kind)
+            a.semilogy(depth, y, marker=".", label=label or self.verdict.kind)
             a.set_xlabel("weighted layer (execution order)")
+            a.xaxis.set_major_locator(MaxNLocator(integer=True))
             a.set_title(title)
             a.grid(True, which="major", alpha=0.3)
         ax[1].legend(fontsize=8, loc="best")
