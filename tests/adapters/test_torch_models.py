@@ -91,7 +91,7 @@ def test_custom_parameters_warn_briefly_and_get_the_fallback():
 # ---- the mode as a context manager --------------------------------------------------------
 def test_init_mode_routes_nn_init_and_tensor_methods():
     m = nn.Sequential(nn.Linear(6, 8), nn.Linear(8, 3))
-    orig = nn.init.trunc_normal_
+    orig = nn.init.trunc_normal_.__code__
 
     def my_init(mod):
         if isinstance(mod, nn.Linear):
@@ -100,9 +100,9 @@ def test_init_mode_routes_nn_init_and_tensor_methods():
 
     with finit.InitMode(m, seed=3) as mode:
         m.apply(my_init)
-        assert nn.init.trunc_normal_ is not orig
+        assert nn.init.trunc_normal_.__code__ is not orig      # routed while active
         free = torch.empty(5).normal_()
-    assert nn.init.trunc_normal_ is orig                    # swapped back on exit
+    assert nn.init.trunc_normal_.__code__ is orig           # restored on exit
     w = finit.trunc_normal_(torch.empty(8, 6), 0.0, 0.5, -1.0, 1.0, seed=3, stream=S("0.weight"))
     assert torch.equal(m[0].weight, w)
     b = fastinit.uniform(3, -0.1, 0.1, seed=3, stream=S("1.bias"))
@@ -113,18 +113,21 @@ def test_init_mode_routes_nn_init_and_tensor_methods():
 
 
 def test_init_mode_restores_torch_on_errors_and_nesting():
-    orig = (nn.init.trunc_normal_, nn.init.orthogonal_, nn.init.sparse_)
+    fns = (nn.init.trunc_normal_, nn.init.orthogonal_, nn.init.sparse_)
+    orig = tuple(f.__code__ for f in fns)
     lin = nn.Linear(4, 4)
     with pytest.raises(KeyError):
         with finit.InitMode(lin, seed=1):
             raise KeyError("boom")
-    assert (nn.init.trunc_normal_, nn.init.orthogonal_, nn.init.sparse_) == orig
+    assert (nn.init.trunc_normal_, nn.init.orthogonal_, nn.init.sparse_) == fns
+    assert tuple(f.__code__ for f in fns) == orig
     with finit.InitMode(lin, seed=1):
         with finit.InitMode(lin, seed=2):
             nn.init.orthogonal_(lin.weight)
         inner = lin.weight.detach().clone()
         nn.init.orthogonal_(lin.weight)
-    assert (nn.init.trunc_normal_, nn.init.orthogonal_, nn.init.sparse_) == orig
+    assert (nn.init.trunc_normal_, nn.init.orthogonal_, nn.init.sparse_) == fns
+    assert tuple(f.__code__ for f in fns) == orig
     assert torch.equal(inner, finit.orthogonal_(torch.empty(4, 4), seed=2, stream=S("weight")))
     assert torch.equal(lin.weight, finit.orthogonal_(torch.empty(4, 4), seed=1, stream=S("weight")))
 

@@ -21,7 +21,9 @@ types as ``torch.nn.init``, plus keyword-only ``seed=None, stream=0``.  As in to
 
 Fills run under ``torch.no_grad()``; CPU tensors are filled in place, CUDA tensors by
 fastinit's GPU backend; meta tensors are left alone.  :func:`init_module` runs a whole
-model's own init code through fastinit (see :class:`InitMode`).
+model's own init code through fastinit (see :class:`InitMode`), :func:`build` constructs a
+model with its init captured and draws each parameter once, and :func:`plan` shows what
+either does, parameter by parameter.
 """
 from .nn_init import (__all__ as _nn_init_all, calculate_gain, constant_, dirac_, eye_,  # noqa: F401
                       kaiming_normal_, kaiming_uniform_, normal_, ones_, orthogonal_, sparse_,
@@ -29,5 +31,8 @@ from .nn_init import (__all__ as _nn_init_all, calculate_gain, constant_, dirac_
 from .mode import InitMode
 from .module import SCHEMES, init_mode, init_module
 from .lsuv import lsuv_
+from .plan import Plan, plan
+from .build import build
 
-__all__ = [*_nn_init_all, "init_module", "InitMode", "init_mode", "SCHEMES", "lsuv_"]
+__all__ = [*_nn_init_all, "init_module", "InitMode", "init_mode", "SCHEMES", "lsuv_", "plan",
+           "Plan", "build"]

@@ -21,6 +21,7 @@ then again scaled) pays for the last fill only.
 import inspect
 import itertools
 import sys
+import weakref
 
 import torch
 from torch.overrides import TorchFunctionMode
@@ -28,6 +29,7 @@ from torch.overrides import TorchFunctionMode
 from ..backends import dtensor as _torch_dtensor
 from ..core.seeding import stream_for_name
 from . import nn_init as _ft
+from . import routing
 
 _RANDOM_NN = ("uniform_", "normal_", "trunc_normal_", "xavier_uniform_", "xavier_normal_",
               "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_")
@@ -38,10 +40,14 @@ _SWAPPED = ("trunc_normal_", "orthogonal_", "sparse_")
 _ORIGINAL = {n: getattr(torch.nn.init, n) for n in _RANDOM_NN + _DETERMINISTIC_NN}
 _SIGNATURE = {n: inspect.signature(f) for n, f in _ORIGINAL.items()}
 _METHODS = {torch.Tensor.normal_: "normal", torch.Tensor.uniform_: "uniform"}
+# tensors made from a parameter's metadata: scratch space for its init
+_SCRATCH = frozenset({"new_empty", "empty_like", "new_zeros", "zeros_like", "new_ones",
+                      "ones_like", "new_full", "full_like", "new_empty_strided"})
 # in-place methods that change flags, not values: never blocked
 _NOT_WRITES = frozenset({"requires_grad_", "share_memory_", "retain_grad_", "rename_",
                          "pin_memory_"})
-# modules that bind the torch.nn.init functions by name (the same list transformers patches)
+# modules that bind the torch.nn.init functions by name: the fallback where routing has
+# no trampoline for a function (see routing)
 _BINDERS = ("torch.nn.init", "torch.nn.modules.activation", "torch.nn.modules.transformer",
             "torch.nn.modules.linear", "torch.nn.modules.conv", "torch.nn.modules.sparse",
             "torch.nn.modules.rnn", "torch.nn.modules.normalization",
@@ -82,22 +88,52 @@ class InitMode(TorchFunctionMode):
         super().__init__()
         self._ft = _ft
         self.seed = _ft._seed_of(seed, generator)
+        self._module = module
+        self._canon = {}          # tracked name -> canonical name of its tie group
+        self._meta_names = False  # some parameter was still on meta when tracked
         self._by_id, self._by_storage = {}, {}
         self.frozen, self.touched = set(), set()
         self._calls = 0
         self._saved = []
-        self._pending = {}        # name -> (tensor, fill, stream): deferred whole fills
+        self._pending = {}        # name -> (tensor, fill): deferred whole fills
+        self._derived = {}        # id(scratch) -> (weakref, parameter name, k)
+        self._scratch = {}        # parameter name -> scratch tensors made from it so far
         if module is not None:
             if not isinstance(module, torch.nn.Module):
                 raise TypeError(f"module must be a torch.nn.Module or None, got "
                                 f"{type(module).__name__}")
             self.track(module.named_parameters())
+            self.retie()
+
+    # ---- names: tied parameters, parameters re-created after the mode started -----------
+    def retie(self):
+        """Recompute the tie groups of the module: a parameter registered under several
+        names draws from the stream of the first name in module order, in every layout
+        (a stack that re-ties inside its init, after sharding untied the weights, included)."""
+        if self._module is None:
+            return
+        first = {}
+        for name, p in self._module.named_parameters(remove_duplicate=False):
+            first.setdefault(id(p), name)
+        self._canon = {name: first[id(p)] for name, p in self._by_id.values() if id(p) in first}
+
+    def canonical(self, name):
+        return self._canon.get(name, name)
+
+    def _retrack(self):
+        """The module's parameters were re-created (``to_empty`` on meta parameters inside
+        the model's own init): name the new tensors."""
+        self._by_id, self._by_storage = {}, {}
+        self._meta_names = False
+        self.track(self._module.named_parameters())
+        self.retie()
 
     # ---- which parameter is this? ----------------------------------------------------
     def track(self, named_tensors):
         """Name more tensors: ``[(name, tensor), ...]``."""
         for name, p in named_tensors:
             self._by_id[id(p)] = (name, p)
+            self._meta_names |= _local(p).is_meta
             key = _storage_key(p)
             if key is not None:
                 self._by_storage.setdefault(key, []).append((name, p))
@@ -111,6 +147,8 @@ class InitMode(TorchFunctionMode):
         key = _storage_key(t)
         if key is None:
             return None
+        if self._meta_names and key not in self._by_storage and self._module is not None:
+            self._retrack()
         for name, p in self._by_storage.get(key, ()):
             if _layout(p) == _layout(t):
                 return name, p, True
@@ -123,9 +161,15 @@ class InitMode(TorchFunctionMode):
                 return name, p, False
         return None
 
-    def _stream(self, hit):
+    def _stream(self, hit, t=None):
         if hit is not None:
-            return stream_for_name(hit[0])
+            return stream_for_name(self.canonical(hit[0]))
+        derived = self._derived.get(id(t)) if t is not None else None
+        if derived is not None and derived[0]() is t:
+            # a scratch tensor made from a parameter (t.new_empty(...)) and drawn before it
+            # is copied in (torchtitan's fused wqkv): named after that parameter, so the
+            # draw depends neither on the layout nor on the other layers
+            return stream_for_name(f"{self.canonical(derived[1])}/scratch{derived[2]}")
         k, self._calls = self._calls, self._calls + 1
         return stream_for_name(f"fastinit.mode/{k}")
 
@@ -136,9 +180,9 @@ class InitMode(TorchFunctionMode):
         for n in names:
             entry = self._pending.pop(n, None)
             if entry is not None:
-                t, fill, stream = entry
+                t, fill = entry
                 with torch.no_grad():
-                    fill(t, stream)
+                    fill(t, stream_for_name(self.canonical(n)))
 
     def _flush_args(self, args, kwargs):
         """Before a torch call: run the deferred fills of the parameters it touches."""
@@ -162,10 +206,10 @@ class InitMode(TorchFunctionMode):
             if hit[0] in self.frozen:
                 return t
             self.touched.add(hit[0])
-        stream = self._stream(hit)
         if hit is not None and hit[2]:
-            self._pending[hit[0]] = (t, fill, stream)     # the last whole fill wins
+            self._pending[hit[0]] = (t, fill)     # the last whole fill wins; stream at flush
             return t
+        stream = self._stream(hit, t)
         if hit is not None:
             self.flush(hit[0])
         with torch.no_grad():
@@ -202,7 +246,7 @@ class InitMode(TorchFunctionMode):
             if _local(tensor).is_meta:
                 return tensor
             with torch.no_grad():
-                return fn(tensor, **rest, seed=self.seed, stream=self._stream(hit))
+                return fn(tensor, **rest, seed=self.seed, stream=self._stream(hit, tensor))
         return self._random(tensor, lambda x, s: fn(x, **rest, seed=self.seed, stream=s))
 
     def _blocked(self, t):
@@ -233,7 +277,21 @@ class InitMode(TorchFunctionMode):
                 return None if name == "__setitem__" else args[0]
         elif "out" in kwargs and self._blocked(kwargs["out"]):
             return kwargs["out"]
-        return func(*args, **kwargs)
+        out = func(*args, **kwargs)
+        if name in _SCRATCH and args and isinstance(out, torch.Tensor):
+            self._note_scratch(args[0], out)
+        return out
+
+    def _note_scratch(self, src, out):
+        hit = self.lookup(src) if isinstance(src, torch.Tensor) else None
+        if hit is None:
+            return
+        k = self._scratch.get(hit[0], 0)
+        self._scratch[hit[0]] = k + 1
+        try:
+            self._derived[id(out)] = (weakref.ref(out), hit[0], k)
+        except TypeError:       # pragma: no cover - tensors take weak references
+            pass
 
     def _method(self, dist, args, kwargs):
         t, rest = args[0], list(args[1:])
@@ -244,7 +302,12 @@ class InitMode(TorchFunctionMode):
         fn = self._ft.normal_ if dist == "normal" else self._ft.uniform_
         return self._random(t, lambda x, s: fn(x, vals[0], vals[1], seed=self.seed, stream=s))
 
-    # ---- swapping the torch functions torch implements with temporaries ---------------
+    # ---- the torch functions torch implements with temporaries --------------------------
+    def routed(self, name, args):
+        """A call of ``torch.nn.init.<name>`` (trunc_normal_, orthogonal_, sparse_) reached
+        through :mod:`.routing`, however the caller got hold of the function."""
+        return self._nn(name, args, {})
+
     def _swapped(self, name):
         def fn(*args, **kwargs):
             return self._nn(name, args, kwargs)
@@ -253,32 +316,27 @@ class InitMode(TorchFunctionMode):
         return fn
 
     def __enter__(self):
-        targets = []
-        for mod_name in _BINDERS:
-            mod = sys.modules.get(mod_name)
-            if mod is not None:
-                targets.extend((mod, n) for n in _SWAPPED if hasattr(mod, n))
-        hf = sys.modules.get("transformers.initialization")
-        table = getattr(hf, "TORCH_INIT_FUNCTIONS", None)
+        routing.enter(self)
+        # a torch whose functions have no trampoline (see routing): swap the attributes
+        # of the modules that bind them by name (the same list transformers patches)
         for n in _SWAPPED:
+            if routing.is_routed(n):
+                continue
             new = self._swapped(n)
-            for mod, attr in targets:
-                if attr == n:
-                    self._saved.append((mod, attr, getattr(mod, attr)))
-                    setattr(mod, attr, new)
-            if isinstance(table, dict) and n in table:
-                self._saved.append((table, n, table[n]))
-                table[n] = new
+            for mod_name in _BINDERS:
+                mod = sys.modules.get(mod_name)
+                if mod is not None and hasattr(mod, n):
+                    self._saved.append((mod, n, getattr(mod, n)))
+                    setattr(mod, n, new)
         return super().__enter__()
 
     def __exit__(self, *exc):
         try:
+            self.retie()
             self.flush()
             return super().__exit__(*exc)
         finally:
+            routing.exit(self)
             for obj, attr, old in reversed(self._saved):
-                if isinstance(obj, dict):
-                    obj[attr] = old
-                else:
-                    setattr(obj, attr, old)
+                setattr(obj, attr, old)
             self._saved = []

@@ -1,6 +1,5 @@
-"""Whole models: :func:`init_module` runs a model's own init code through fastinit
-(Hugging Face's ``_init_weights``, or each module's ``reset_parameters``), and the named
-:data:`SCHEMES`."""
+"""Whole models: :func:`init_module` runs a model's own init code through fastinit (the
+entry point :mod:`.discover` finds, or ``init=``), and the named :data:`SCHEMES`."""
 import fnmatch
 import inspect
 import math
@@ -11,6 +10,8 @@ import torch as _torch
 
 import fastinit as _fi
 from ..backends import dtensor as _torch_dtensor
+from .discover import (construction_mismatch, entry_points, hf_pretrained, mismatch_message,
+                       snapshot)
 from .mode import InitMode
 from .nn_init import (constant_, kaiming_normal_, kaiming_uniform_, ones_, orthogonal_, xavier_normal_,
                       xavier_uniform_, zeros_)
@@ -50,12 +51,6 @@ def init_mode(module=None, seed=None, *, generator=None):
     return InitMode(module, seed, generator=generator)
 
 
-def _hf_pretrained():
-    import sys
-    mod = sys.modules.get("transformers")
-    return getattr(mod, "PreTrainedModel", None) if mod is not None else None
-
-
 def _owners(module):
     """qualified parameter name -> (owning module, attribute name), first owner wins."""
     out = {}
@@ -71,6 +66,8 @@ def _is_hf_conv1d(m):
 
 def _torch_layout(param, owner):
     """HF ``Conv1D`` stores ``(in, out)``: hand the transposed view to torch-layout rules."""
+    if owner is None:
+        return param
     m, n = owner
     return param.t() if n == "weight" and param.dim() == 2 and _is_hf_conv1d(m) else param
 
@@ -136,49 +133,21 @@ def _scheme_rules(scheme):
     return lambda name, p: every
 
 
-def _init_units(module):
-    """The model's own init code, highest priority first: Hugging Face models'
-    ``initialize_weights`` (outermost model), then each module's ``reset_parameters``
-    (``_reset_parameters``), parents before children.  Run in this order with earlier
-    writes frozen, this gives what construction gives (children's reset, then parents'
-    overrides, then the HF init over everything)."""
-    units = []
-    hf = _hf_pretrained()
-    if hf is not None and isinstance(module, hf):
-        units.append(lambda: _hf_initialize(module))
-    elif hf is not None:
-        seen = set()
-        for prefix, m in module.named_modules():
-            if isinstance(m, hf) and not any(prefix.startswith(s + ".") for s in seen):
-                seen.add(prefix)
-                units.append(lambda m=m: _hf_initialize(m))
-    for _, m in module.named_modules():
-        fn = getattr(m, "reset_parameters", None)
-        if not callable(fn):
-            fn = getattr(m, "_reset_parameters", None)
-        if callable(fn):
-            units.append(fn)
-    return units
-
-
-def _hf_initialize(model):
-    # construction marks every module initialised; clear the marks so the init runs again
-    for m in model.modules():
-        m.__dict__.pop("_is_hf_initialized", None)
-    for t in list(model.parameters()) + list(model.buffers()):
-        t.__dict__.pop("_is_hf_initialized", None)
-    model.initialize_weights()
-
-
 def _tie(module):
     """Re-tie Hugging Face weights (``to_empty`` and ``fully_shard`` untie them)."""
-    hf = _hf_pretrained()
+    hf = hf_pretrained()
     if hf is None:
         return
     for m in module.modules():
         if isinstance(m, hf):
             m.tie_weights()
             return
+
+
+def fallback_fill(name, p, seed, owner=None):
+    """The fill for a parameter no init code writes: matrices as ``Linear`` weights
+    (``kaiming_uniform_(a=sqrt(5))``), biases 0, other vectors 1."""
+    _fallback(name, p, owner, seed, _fi.stream_for_name(name))
 
 
 def _fallback(name, p, owner, seed, stream):
@@ -190,7 +159,7 @@ def _fallback(name, p, owner, seed, stream):
         ones_(p)
 
 
-def init_module(module, seed=None, scheme=None, *, generator=None):
+def init_module(module, seed=None, scheme=None, *, init=None, generator=None):
     """Initialise every parameter of ``module`` reproducibly, in place, and return it.
 
     Parameter ``name`` (qualified, as in ``named_parameters()``) is filled from
@@ -199,11 +168,17 @@ def init_module(module, seed=None, scheme=None, *, generator=None):
     the seed from torch's default generator (or ``generator``).
 
     * ``scheme=None``: the model's **own** init code, with every sampling call routed to
-      fastinit (see :class:`InitMode`): each module's ``reset_parameters()`` and, for
-      Hugging Face models, ``initialize_weights()``/``_init_weights`` with the weights tied
-      first.  Parameters that no init code writes (e.g. a custom module filling its
-      parameter in ``__init__``) get a fallback -- matrices as Linear weights, biases 0,
-      other vectors 1 -- and one short warning.
+      fastinit (see :class:`InitMode`), found in this order (each step's writes are kept,
+      later steps fill only what earlier ones left): ``init=`` if given (a callable taking
+      the model, e.g. ``init=lambda m: m.init_weights(buffer_device=...)``); Hugging Face
+      ``initialize_weights()`` with the weights tied first; a model-level
+      ``init_weights(...)`` called with its defaults (torchtitan, timm, OLMo-style); a
+      model-level ``_init_weights(module)`` applied with ``model.apply`` (nanoGPT, litgpt);
+      each module's ``reset_parameters()``.  When only the last two are found and the
+      constructor evidently set other values (torchvision's init loops, nanoGPT's scaled
+      ``c_proj``), a warning names the parameters and how to pass ``init=`` or use
+      :func:`build`.  Parameters that no init code writes get a fallback -- matrices as
+      Linear weights, biases 0, other vectors 1 -- and one short warning.
     * ``scheme`` a name from :data:`SCHEMES` or a callable ``f(tensor, *, seed, stream)``:
       applied to every parameter with 2 or more dimensions whose name does not start with
       ``bias``; biases are zeroed; the rest follow the model's own init.  (HF ``Conv1D``
@@ -221,11 +196,15 @@ def init_module(module, seed=None, scheme=None, *, generator=None):
     if not isinstance(module, _torch.nn.Module):
         raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
     rules = _scheme_rules(scheme)
+    units = entry_points(module, init)
     _tie(module)
     mode = InitMode(module, seed, generator=generator)
     seed = mode.seed
     params = dict(module.named_parameters())
     owners = _owners(module)
+    levels = {u.level for u in units}
+    check = scheme is None and not levels & {"explicit", "hf", "model"}
+    before = snapshot(module) if check else None
     with _torch.no_grad():
         for name, p in params.items():
             fill = rules(name, p)
@@ -233,8 +212,10 @@ def init_module(module, seed=None, scheme=None, *, generator=None):
                                          stream=_fi.stream_for_name(name)) is not NotImplemented:
                 mode.frozen.add(name)
     with mode:
-        for unit in _init_units(module):
-            unit()
+        for unit in units:
+            unit.run()
+            if unit.level != "module":
+                mode.retie()          # the model's init may have re-tied weights
             mode.flush()
             mode.frozen |= mode.touched
             mode.touched = set()
@@ -245,7 +226,13 @@ def init_module(module, seed=None, scheme=None, *, generator=None):
             if isinstance(m, (_torch.nn.Embedding, _torch.nn.EmbeddingBag)) \
                     and m.padding_idx is not None:
                 _assign_row_zero(m.weight, m.padding_idx)
-    left = [n for n in params if n not in mode.frozen]
+    # the model's init may have re-created or re-tied parameters: look at them as they are now
+    params, owners = dict(module.named_parameters()), _owners(module)
+    left = []
+    for n, p in params.items():
+        hit = mode.lookup(p)
+        if (hit[0] if hit is not None else n) not in mode.frozen:
+            left.append(n)
     if left:
         kinds = sorted({type(owners[n][0]).__name__ for n in left})
         warnings.warn(f"init_module: no init code for {len(left)} parameter(s) of "
@@ -253,7 +240,13 @@ def init_module(module, seed=None, scheme=None, *, generator=None):
                       "biases 0, other vectors 1)", stacklevel=2)
         with _torch.no_grad():
             for n in left:
-                _fallback(n, params[n], owners[n], seed, _fi.stream_for_name(n))
+                _fallback(n, params[n], owners[n], seed, _fi.stream_for_name(mode.canonical(n)))
+    if check:
+        rows = construction_mismatch(before, module)
+        if rows:
+            what = ("only _init_weights applied with model.apply" if "apply" in levels
+                    else "only each module's reset_parameters()")
+            warnings.warn(mismatch_message(module, rows, what), stacklevel=2)
     return module
 
 
