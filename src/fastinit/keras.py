@@ -246,6 +246,9 @@ class TruncatedNormal(_Random):
 
     def __call__(self, shape: Any, dtype: Any = None) -> Any:
         dtype = _dtype(dtype)
+        if self.stddev == 0:    # Keras: the mean (as RandomNormal(stddev=0)), not an error
+            return _tensor(_catalog.normal(_shape(shape), self.mean, 0.0, **self._kw(dtype)),
+                           dtype)
         lo, hi = self.mean - 2 * self.stddev, self.mean + 2 * self.stddev
         return _tensor(_catalog.truncated_normal(_shape(shape), self.mean, self.stddev, lo, hi,
                                                  **self._kw(dtype)), dtype)

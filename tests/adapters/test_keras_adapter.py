@@ -260,3 +260,11 @@ def test_on_jax_backend():
                        timeout=600)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
     assert " passed" in r.stdout and "failed" not in r.stdout
+
+
+def test_truncated_normal_stddev_zero_is_the_mean_like_keras():
+    ours = _np(fk.TruncatedNormal(mean=0.25, stddev=0, seed=1)((3, 4)))
+    theirs = _np(keras.initializers.TruncatedNormal(mean=0.25, stddev=0, seed=1)((3, 4)))
+    normal = _np(fk.RandomNormal(mean=0.25, stddev=0, seed=1)((3, 4)))
+    assert np.array_equal(ours, theirs) and np.array_equal(ours, normal)
+    assert ours.dtype == theirs.dtype and (ours == np.float32(0.25)).all()

@@ -324,3 +324,43 @@ def test_in_place_fill_bumps_version_like_torch_init():
         assert w._version > v0 and w.is_leaf and w.grad_fn is None
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             y.backward()
+
+
+def _sparse_coo():
+    return torch.sparse_coo_tensor([[0, 1], [1, 0]], [1.0, 2.0], (2, 2))
+
+
+@pytest.mark.parametrize("call", [
+    lambda t: finit.normal_(t, seed=0), lambda t: finit.uniform_(t, seed=0),
+    lambda t: finit.trunc_normal_(t, seed=0), lambda t: finit.xavier_uniform_(t, seed=0),
+    lambda t: finit.kaiming_normal_(t, seed=0), lambda t: finit.orthogonal_(t, seed=0),
+    lambda t: finit.sparse_(t, 0.5, seed=0)])
+def test_sparse_layout_is_refused_like_torch(call):
+    # torch: NotImplementedError "Could not run 'aten::normal_' with arguments from the
+    # 'SparseCPU' backend"; fastinit says the layout is unsupported, not "overlap"
+    with pytest.raises(NotImplementedError, match="sparse_coo layout is not supported"):
+        call(_sparse_coo())
+    with pytest.raises(NotImplementedError):
+        nn.init.normal_(_sparse_coo())
+
+
+def test_inference_tensor_outside_inference_mode_is_refused_like_torch():
+    with torch.inference_mode():
+        t = torch.zeros(4, 4)
+    for call in (lambda: finit.normal_(t, seed=0), lambda: finit.kaiming_uniform_(t, seed=0)):
+        with pytest.raises(RuntimeError, match="inference tensor outside InferenceMode"):
+            call()
+    assert (t == 0).all()            # fastinit refuses before writing (torch writes, then raises)
+    for ours, theirs in [(lambda: finit.normal_(t, seed=0), lambda: nn.init.normal_(t)),
+                         (lambda: finit.uniform_(t, seed=0), lambda: nn.init.uniform_(t)),
+                         (lambda: finit.trunc_normal_(t, seed=0), lambda: nn.init.trunc_normal_(t)),
+                         (lambda: finit.kaiming_uniform_(t, seed=0),
+                          lambda: nn.init.kaiming_uniform_(t))]:
+        o_type, o_msg = _torch_error(ours)
+        t_type, t_msg = _torch_error(theirs)
+        assert o_type is t_type is RuntimeError
+        assert o_msg.startswith("Inplace update to inference tensor outside InferenceMode")
+        assert t_msg.startswith("Inplace update to inference tensor outside InferenceMode")
+    with torch.inference_mode():                  # inside inference mode torch allows it
+        assert finit.normal_(t, seed=0) is t
+    assert torch.equal(t, finit.normal_(torch.empty(4, 4), seed=0))

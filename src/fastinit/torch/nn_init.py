@@ -52,12 +52,26 @@ def _type_name(dtype):
     return _torch.empty(0, dtype=dtype).type().rsplit(".", 1)[-1].replace("Tensor", "")
 
 
-def _check_tensor(tensor, kernel):
+def _check_tensor(tensor, kernel, op):
+    """The checks torch's random fill ``op`` makes before writing: a tensor, a float or
+    complex dtype, the strided layout, not an inference tensor outside inference mode."""
     if not isinstance(tensor, _torch.Tensor):
         raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
     if not (tensor.dtype.is_floating_point or tensor.dtype.is_complex):
         raise NotImplementedError(f'"{kernel}" not implemented for '
                                   f"'{_type_name(tensor.dtype)}'")
+    if tensor.layout != _torch.strided:
+        # torch: "Could not run 'aten::normal_' with arguments from the 'SparseCPU' backend"
+        raise NotImplementedError(
+            f"{op}: the {str(tensor.layout).replace('torch.', '')} layout is not supported "
+            f"(torch has no '{op}' kernel for it either); fill a dense (torch.strided) tensor "
+            f"and convert it, e.g. with .to_sparse()")
+    local = _torch_dtensor.local_tensor(tensor) if _torch_dtensor.is_dtensor(tensor) else tensor
+    if local.is_inference() and not _torch.is_inference_mode_enabled():
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not "
+                           "allowed.You can make a clone to get a normal tensor before doing "
+                           "inplace update.See https://github.com/pytorch/rfcs/pull/17 for "
+                           "more details.")
 
 
 def _check_overlap(t):
@@ -144,7 +158,7 @@ def _calculate_correct_fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None, *, seed=None, stream=0):
     """Fill with U(a, b)."""
-    _check_tensor(tensor, "check_uniform_bounds")
+    _check_tensor(tensor, "check_uniform_bounds", "uniform_")
     a, b = _scalar(a), _scalar(b)
     _check_uniform(a, b)
     return _fill(tensor, "uniform", (a, b), seed, stream, generator)
@@ -152,7 +166,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None, *, seed=None, stream=0):
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None, *, seed=None, stream=0):
     """Fill with N(mean, std**2)."""
-    _check_tensor(tensor, "normal_kernel_cpu")
+    _check_tensor(tensor, "normal_kernel_cpu", "normal_")
     mean, std = _scalar(mean), _scalar(std)
     if not std >= 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
@@ -163,7 +177,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, s
                   stream=0):
     """Fill with N(mean, std**2) truncated to the absolute bounds [a, b] (inverse CDF, so
     every value is inside [a, b])."""
-    _check_tensor(tensor, "normal_kernel_cpu")
+    _check_tensor(tensor, "normal_kernel_cpu", "trunc_normal_")
     if tensor.dtype.is_complex:
         raise NotImplementedError(f"trunc_normal_ is not implemented for "
                                   f"'{_type_name(tensor.dtype)}' (as in torch)")
@@ -269,7 +283,7 @@ def orthogonal_(tensor, gain=1, generator=None, *, seed=None, stream=0):
     rank computes the same matrix and keeps its own shard of it."""
     if tensor.ndimension() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
-    _check_tensor(tensor, "normal_kernel_cpu")
+    _check_tensor(tensor, "normal_kernel_cpu", "orthogonal_")
     if tensor.dtype.is_complex:
         raise NotImplementedError("orthogonal_ does not support complex tensors "
                                   "(torch.nn.init.orthogonal_ neither)")
@@ -287,7 +301,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None, *, seed=None, stream=0):
     decided by the stream; see :func:`fastinit.sparse`); ``sparsity >= 1`` zeroes all."""
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    _check_tensor(tensor, "normal_kernel_cpu")
+    _check_tensor(tensor, "normal_kernel_cpu", "sparse_")
     if _is_meta(tensor):
         return tensor
     sparsity, std = _scalar(sparsity), _scalar(std)
