@@ -396,3 +396,8 @@ class Orthogonal(_Random):
 
     def get_config(self):
         return {**super().get_config(), "gain": self.gain}
+
+
+from .diagnosis.keras import lsuv  # noqa: E402  LSUV for Keras models (fastinit.diagnosis.keras)
+
+__all__ += ["lsuv"]
