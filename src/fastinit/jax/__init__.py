@@ -41,3 +41,14 @@ __all__ = ["Initializer", "constant", "delta_orthogonal", "glorot_normal", "glor
            "he_normal", "he_uniform", "kaiming_normal", "kaiming_uniform", "lecun_normal",
            "lecun_uniform", "normal", "ones", "orthogonal", "truncated_normal", "uniform",
            "variance_scaling", "xavier_normal", "xavier_uniform", "zeros", "seed_stream"]
+
+
+def lsuv(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthogonal=True):
+    """LSUV for a Flax NNX module, in place: see :func:`fastinit.diagnosis.flax.lsuv`
+    (imports Flax when called)."""
+    from ..diagnosis.flax import lsuv as _lsuv
+    return _lsuv(model, inputs, seed=seed, target_std=target_std, tol=tol, max_iter=max_iter,
+                 orthogonal=orthogonal)
+
+
+__all__ += ["lsuv"]
