@@ -36,6 +36,8 @@ def main(argv=None):
     bench.add_argument("--no-small", action="store_true", help="skip the small-call rows")
     bench.add_argument("--models", action="store_true",
                        help="add whole-model rows (HF GPT-2, ~1B Llama, DTensor; minutes, ~10 GB)")
+    bench.add_argument("--diagnose", action="store_true",
+                       help="add the cost of fastinit.diagnose and fastinit.torch.lsuv_")
     bench.add_argument("--simd", choices=["generic", "avx2", "avx512"], default=None,
                        help="force one CPU SIMD path (all give the same bits)")
     sub.add_parser("info", help="build facts: SIMD path, OpenMP, version")

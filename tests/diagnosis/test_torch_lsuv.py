@@ -157,3 +157,13 @@ def test_compared_with_the_lsuv_package():
     # rewritten it, so its Linear layers end up with pre-activation std ~sqrt(2)x the target
     bad = measured_stds(theirs, x)
     assert sum(abs(s - 1) > 0.1 for s in bad.values()) >= 6, bad
+
+
+def test_bench_rows_report_the_costs():
+    from fastinit.tools.bench import diagnose as bench
+    rows = bench.rows(repeat=1, scale=0.05)
+    assert len(rows) >= 2
+    for r in rows:      # no timing assertions: the fields are there and sane
+        assert r["diagnose_ms"] > 0 and r["plain_ms"] > 0 and r["lsuv_converged"]
+        assert r["lsuv_passes"] == 2 and r["lsuv_layer_calls"] >= 0
+    assert "passes" in bench.table(rows)

@@ -9,6 +9,8 @@ recorded: the statistics of the layer before it are taken in that layer's hook, 
 in-place op runs, and a tensor hook registered before an in-place op receives the gradient
 of the value it was registered on.  Tied weights are reported once per owner
 (``tied_to`` names the first); a module called twice gives two records (``name#2``)."""
+import math
+
 import numpy as np
 import torch
 
@@ -98,8 +100,27 @@ def _identical(t, axis):
     return bool((u == u[:1]).all())
 
 
+def _moments(t):
+    """(mean, population std) of a tensor: one pass in its own precision (float32 for
+    16-bit types); in float64 when that overflows."""
+    t = t.detach()
+    if not t.numel():
+        return 0.0, 0.0
+    if t.dtype not in (torch.float32, torch.float64):
+        t = t.float()
+    mean, std = float(t.mean()), float(t.std(correction=0))   # faster than var_mean here
+    if not (math.isfinite(std) and math.isfinite(mean)) and t.dtype != torch.float64:
+        t = t.double()
+        mean, std = float(t.mean()), float(t.std(correction=0))
+    return mean, std
+
+
 def _std(t):
-    return float(t.detach().to(torch.float64).std(correction=0)) if t.numel() else 0.0
+    return _moments(t)[1]
+
+
+def _fraction(mask):
+    return float(mask.sum()) / mask.numel() if mask.numel() else 0.0
 
 
 class _Recorder:
@@ -111,7 +132,7 @@ class _Recorder:
         self.owner_of_param = {}
         self.weights_by_id = weights_by_id
         self.channel_first = False
-        self.pending = {}
+        self.pending, self.weight_std = {}, {}
         self.handles = []
 
     def attach(self):
@@ -149,25 +170,26 @@ class _Recorder:
         n = self.calls[id(module)] = self.calls.get(id(module), 0) + 1
         if n > 1:
             name = f"{name}#{n}"
-        h = out.detach().to(torch.float64)
+        h = out.detach()
         units = int(h.shape[axis]) if h.dim() else 1
         positions = h.numel() // (h.shape[0] * units) if h.dim() >= 2 and h.numel() else 1
+        mean, std = _moments(h)
         rec = LayerStats(index=len(self.records), name=name, kind=type(module).__name__,
-                         shape=tuple(out.shape), out_mean=float(h.mean()) if h.numel() else 0.0,
-                         out_std=float(h.std(correction=0)) if h.numel() else 0.0,
-                         zero_fraction=float((h == 0).double().mean()) if h.numel() else 0.0,
-                         units=units, positions=positions, weighted=w is not None,
-                         free=not owns,
+                         shape=tuple(out.shape), out_mean=mean, out_std=std,
+                         zero_fraction=_fraction(h == 0), units=units, positions=positions,
+                         weighted=w is not None, free=not owns,
                          units_identical=_identical(h, axis) if w is not None else False)
         if rec.free and h.dim() and h.numel():
-            rec.dead_fraction = float((_unit_view(h, axis) == 0).all(1).double().mean())
+            rec.dead_fraction = _fraction((_unit_view(h, axis) == 0).all(1))
         bounded = next((v for k, v in _BOUNDED.items() if isinstance(module, k)), None)
         if bounded is not None and h.numel():
-            s = h if bounded == "tanh" else 2 * h - 1
-            rec.saturated_fraction = float((s.abs() > 0.99).double().mean())
+            s = h.abs() if bounded == "tanh" else (2 * h - 1).abs()
+            rec.saturated_fraction = _fraction(s > 0.99)
         if w is not None:
             rec.fan_in, rec.fan_out = _fans(module, w)
-            rec.weight_std = _std(w)
+            if id(w) not in self.weight_std:
+                self.weight_std[id(w)] = _std(w)
+            rec.weight_std = self.weight_std[id(w)]
             first_owner = self.owner_of_param.setdefault(id(w), name.split("#")[0])
             if first_owner != name.split("#")[0]:
                 rec.tied_to = first_owner

@@ -9,6 +9,8 @@ absolute numbers).
   (one device and sharded over 8 host devices);
 * :mod:`.models` -- ``--models``: whole models (Hugging Face GPT-2 and a ~1 B Llama from
   meta, a plain torch model) and a 2-rank DTensor against torch's own init;
+* :mod:`.diagnose` -- ``--diagnose``: the cost of ``fastinit.diagnose`` and
+  ``fastinit.torch.lsuv_`` against plain passes of the same models;
 * :mod:`.gpu` -- ``--device cuda``;
 * :mod:`.timing` -- the one timer they all use.
 """
@@ -76,10 +78,14 @@ def main(args):
     if getattr(args, "models", False) and optional_torch() is not None:
         from . import models
         model_rows = models.rows(repeat=min(args.repeat, 3))
+    diag_rows = []
+    if getattr(args, "diagnose", False) and optional_torch() is not None:
+        from . import diagnose as diag
+        diag_rows = diag.rows(repeat=min(args.repeat, 3))
     if args.json:
         print(json.dumps({"machine": machine(), "rows": rows, "catalog": catalog,
                           "small": small_rows, "jax": jax_rows,
-                          "models": model_rows}, indent=1))
+                          "models": model_rows, "diagnose": diag_rows}, indent=1))
         return 0
     m = machine()
     print(f"fastinit bench: {numel:,} elements, Melem/s (best of {args.repeat}); "
@@ -103,4 +109,9 @@ def main(args):
         from . import models
         print("\nwhole models: init_module vs the model's own init; DTensor normal_ (same run)")
         print(models.table(model_rows))
+    if diag_rows:
+        from . import diagnose as diag
+        print("\nfastinit.diagnose vs one forward + backward; fastinit.torch.lsuv_ "
+              "(same run)")
+        print(diag.table(diag_rows))
     return 0
