@@ -9,13 +9,15 @@ std=0.02)`` bound at import (torchtitan), ``from torch.nn.init import trunc_norm
 tables of functions (Hugging Face).
 
 So, while at least one fastinit mode is active in the process, the *code* of those three
-function objects is swapped for a trampoline with the same signature: every reference,
+function objects (and of timm's truncated-normal sampler, when timm is imported: see
+:data:`EXTRA`) is swapped for a trampoline with the same signature: every reference,
 however it was taken, reaches :func:`_dispatch`.  The trampoline routes the call to the
 innermost fastinit mode active **on the calling thread**; a thread with no active mode
 runs torch's original code unchanged (a copy of the original function object), so
 other threads are never affected.  The swap is undone when the last mode exits.
 """
 import inspect
+import sys
 import threading
 import types
 
@@ -23,31 +25,46 @@ import torch
 
 TARGETS = ("trunc_normal_", "orthogonal_", "sparse_")
 _INIT = torch.nn.init
-_FUNCS = {n: getattr(_INIT, n) for n in TARGETS}
-_ORIGINAL_CODE = {n: f.__code__ for n, f in _FUNCS.items()}
-# callable copies of torch's originals: what a thread without a mode runs
-ORIGINAL = {n: types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__,
-                                  f.__closure__) for n, f in _FUNCS.items()}
-for _n, _f in ORIGINAL.items():
-    _f.__kwdefaults__ = _FUNCS[_n].__kwdefaults__
-_ROUTE = "_fastinit_route"          # the global the trampolines call, in torch.nn.init
+_ROUTE = "_fastinit_route"          # the global the trampolines call, in each function's module
+# other libraries' samplers with torch's semantics, routed the same way when imported:
+# (module, function, routed as).  timm's _trunc_normal_(tensor, mean, std, a, b) is the
+# inverse-CDF core of timm's trunc_normal_ and trunc_normal_tf_ (absolute bounds).
+EXTRA = (("timm.layers.weight_init", "_trunc_normal_", "trunc_normal_"),)
 
 
-def _trampoline_code(name, fn):
-    """The code object of ``def name(<fn's parameters>): return _fastinit_route(...)``."""
-    params = list(inspect.signature(fn).parameters.values())
-    if any(p.kind not in (p.POSITIONAL_OR_KEYWORD,) for p in params) or fn.__closure__:
-        return None          # an unexpected torch version: keep attribute-level routing only
+def _trampoline_code(name, fn, routed_as):
+    """The code object of ``def name(<fn's parameters>): return _fastinit_route(routed_as,
+    ...)``; None when ``fn`` has a signature this cannot mirror."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in params) or fn.__closure__ \
+            or len(fn.__defaults__ or ()) != sum(p.default is not p.empty for p in params):
+        return None
     head = ", ".join(p.name if p.default is p.empty else f"{p.name}=None" for p in params)
     call = ", ".join(p.name for p in params)
-    src = f"def {name}({head}):\n    return {_ROUTE}({name!r}, {call})\n"
+    src = f"def {name}({head}):\n    return {_ROUTE}_{name}({routed_as!r}, {call})\n"
     ns = {}
-    exec(compile(src, f"<fastinit routing of torch.nn.init.{name}>", "exec"), ns)
+    exec(compile(src, f"<fastinit routing of {fn.__module__}.{name}>", "exec"), ns)
     return ns[name].__code__
 
 
-_TRAMPOLINE = {n: _trampoline_code(n, f) for n, f in _FUNCS.items()}
+class _Target:
+    """One function object whose code is swapped while a mode is active."""
 
+    def __init__(self, fn, routed_as):
+        self.fn, self.routed_as = fn, routed_as
+        self.code = fn.__code__
+        self.trampoline = _trampoline_code(fn.__name__, fn, routed_as)
+        # a callable copy of the original: what a thread without a mode runs
+        self.original = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__,
+                                           fn.__defaults__, fn.__closure__)
+        self.original.__kwdefaults__ = fn.__kwdefaults__
+
+
+_TORCH = {n: _Target(getattr(_INIT, n), n) for n in TARGETS}
+_EXTRA = {}                         # (module, function) -> _Target, made on first use
 _lock = threading.Lock()
 _installed = 0
 _local = threading.local()
@@ -60,11 +77,29 @@ def _stack():
     return s
 
 
-def _dispatch(name, *args):
-    stack = _stack()
-    if not stack:
-        return ORIGINAL[name](*args)
-    return stack[-1].routed(name, args)
+def _dispatcher(target):
+    def dispatch(name, *args):
+        stack = _stack()
+        if not stack:
+            return target.original(*args)
+        return stack[-1].routed(name, args)
+    return dispatch
+
+
+def _targets():
+    out = list(_TORCH.values())
+    for mod_name, fn_name, routed_as in EXTRA:
+        mod = sys.modules.get(mod_name)
+        fn = getattr(mod, fn_name, None) if mod is not None else None
+        if isinstance(fn, types.FunctionType):
+            key = (mod_name, fn_name)
+            if key not in _EXTRA or _EXTRA[key].fn is not fn:
+                _EXTRA[key] = _Target(fn, routed_as)
+            out.append(_EXTRA[key])
+    return out
+
+
+_active = []                        # the targets swapped now
 
 
 def enter(mode):
@@ -74,10 +109,12 @@ def enter(mode):
     _stack().append(mode)
     with _lock:
         if _installed == 0:
-            setattr(_INIT, _ROUTE, _dispatch)
-            for n, f in _FUNCS.items():
-                if _TRAMPOLINE[n] is not None:
-                    f.__code__ = _TRAMPOLINE[n]
+            for t in _targets():
+                if t.trampoline is not None:
+                    # each trampoline finds its dispatcher among its module's globals
+                    t.fn.__globals__[_ROUTE + "_" + t.fn.__name__] = _dispatcher(t)
+                    t.fn.__code__ = t.trampoline
+                    _active.append(t)
         _installed += 1
 
 
@@ -91,10 +128,11 @@ def exit(mode):
     with _lock:
         _installed -= 1
         if _installed == 0:
-            for n, f in _FUNCS.items():
-                f.__code__ = _ORIGINAL_CODE[n]
+            for t in _active:
+                t.fn.__code__ = t.code
+            _active.clear()
 
 
 def is_routed(name):
     """True when ``torch.nn.init.<name>`` is routed by code swapping on this torch."""
-    return _TRAMPOLINE.get(name) is not None
+    return _TORCH[name].trampoline is not None
