@@ -64,11 +64,14 @@ def test_report_verdicts_table_and_dict():
 
 
 def test_symmetric_needs_weight_units_and_identical_gradients():
-    s = _layer(0, 0.0, 0.0, weighted=True, units_identical=True, grad_identical=True)
+    s = _layer(0, 0.0, 0.0, weighted=True, units_identical=True, weight_identical=True,
+               grad_identical=True)
     assert s.symmetric
-    assert not _layer(0, 0.0, 0.0, weighted=True, units_identical=True,
+    assert not _layer(0, 0.0, 0.0, weighted=True, units_identical=True, weight_identical=False,
+                      grad_identical=True).symmetric
+    assert not _layer(0, 0.0, 0.0, weighted=True, units_identical=True, weight_identical=True,
                       grad_identical=False).symmetric
-    assert not _layer(0, 0.0, 0.0, weighted=False, units_identical=True,
+    assert not _layer(0, 0.0, 0.0, weighted=False, units_identical=True, weight_identical=True,
                       grad_identical=True).symmetric
 
 

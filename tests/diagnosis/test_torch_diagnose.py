@@ -247,3 +247,16 @@ def test_torchvision_resnet():
     rep = fastinit.diagnose(model, x)
     assert rep["conv1"].units == 64 and rep["fc"].weighted
     assert rep.verdict.kind in fastinit.diagnosis.VERDICTS
+
+
+def test_underflow_to_zero_is_vanishing_not_symmetric_or_dead():
+    # float32, N(0, 0.01^2) weights, 40 ReLU layers of width 32: the signal shrinks ~25x a
+    # layer and reaches exact zeros; the units are neither identical nor dead, it vanished
+    net = nn.Sequential(*[m for _ in range(40) for m in (nn.Linear(32, 32), nn.ReLU())])
+    for name, p in net.named_parameters():
+        nn.init.zeros_(p) if name.endswith("bias") else \
+            fastinit.torch.normal_(p, std=0.01, seed=0, stream=fastinit.stream_for_name(name))
+    rep = fastinit.diagnose(net, torch.from_numpy(fastinit.normal((16, 32), seed=1)))
+    assert rep.layers[-1].out_std == 0 and rep.layers[-1].dead_fraction is None
+    assert not any(s.symmetric for s in rep.layers)
+    assert rep.verdict.kind == "vanishing"

@@ -56,7 +56,7 @@ def _add_probe(out, probe):
     return jax.tree_util.tree_unflatten(tree, leaves)
 
 
-def _stats(index, name, kind, out, weight, free):
+def _stats(index, name, kind, out, weight, free, fed=True, bias=None):
     h = np.asarray(out, dtype=np.float64)
     if h.ndim == 0:
         h = h.reshape(1)
@@ -69,7 +69,11 @@ def _stats(index, name, kind, out, weight, free):
                      positions=h.size // (h.shape[0] * units) if h.ndim >= 2 and h.size else 1,
                      weighted=weight is not None, free=free)
     rec.units_identical = bool(weight is not None and units > 1 and (u == u[:1]).all())
-    if free and h.size:
+    if rec.units_identical:
+        k = np.asarray(weight).reshape(-1, np.shape(weight)[-1])
+        b = None if bias is None else np.asarray(bias).reshape(-1)
+        rec.weight_identical = bool((k == k[:, :1]).all() and (b is None or (b == b[:1]).all()))
+    if free and fed and h.size:
         rec.dead_fraction = float((u == 0).all(1).mean())
     if weight is not None:
         w = np.asarray(weight, dtype=np.float64)
@@ -84,7 +88,7 @@ class _Recorder:
     def __init__(self):
         self.mode, self.records, self.probes, self.k, self.counts = "record", [], None, 0, {}
 
-    def on_call(self, key, name, kind, out, weight, free):
+    def on_call(self, key, name, kind, out, weight, free, fed=True, bias=None):
         if _first_float(out) is None:
             return out
         if self.mode == "probe":
@@ -93,7 +97,7 @@ class _Recorder:
             return out
         n = self.counts[key] = self.counts.get(key, 0) + 1
         rec = _stats(len(self.records), name if n == 1 else f"{name}#{n}", kind,
-                     _first_float(out), weight, free)
+                     _first_float(out), weight, free, fed, bias)
         rec._path, rec._dtype = key, _first_float(out).dtype
         self.records.append(rec)
         return out
@@ -161,8 +165,14 @@ class _swapped:
                 out = _cls.__call__(obj, *a, **k)
                 w = next((getattr(obj, n) for n in _WEIGHTS if hasattr(obj, n)), None)
                 w = None if w is None or _get(w).ndim < 2 else _get(w)
+                b = getattr(obj, "bias", None)
+                src = _first_float((a, k))
+                fed = not _free or (src is not None and not isinstance(src, jax.core.Tracer)
+                                    and bool(np.asarray(src).any()))
                 return self.hook(obj, _path, _name, _cls.__name__, out, w, _free,
-                                 lambda: _cls.__call__(obj, *a, **k))
+                                 lambda: _cls.__call__(obj, *a, **k), fed=fed,
+                                 bias=_get(b) if hasattr(b, "get_value")
+                                 or hasattr(b, "value") else None)
             sub = type(cls.__name__, (cls,), {"__call__": call, "__module__": cls.__module__,
                                               "__qualname__": cls.__qualname__})
             made[path] = sub
@@ -181,8 +191,8 @@ def _nnx_diagnose(model, inputs, seed, loss, train):
     units = _nnx_units(model)
     rec = _Recorder()
     model.train() if train else model.eval()
-    with _swapped(units, lambda obj, path, name, kind, out, w, free, again:
-                  rec.on_call(path, name, kind, out, w, free)):
+    with _swapped(units, lambda obj, path, name, kind, out, w, free, again, **info:
+                  rec.on_call(path, name, kind, out, w, free, **info)):
         out = model(*args)
         graphdef, params, rest = nnx.split(model, nnx.Param, ...)
         probes = [jnp.zeros(r.shape, r._dtype) for r in rec.records]
@@ -229,8 +239,11 @@ def _linen_diagnose(module, inputs, variables, seed, loss, train):
             return out          # a container of submodules
         w = next((own_arrays[n] for n in _WEIGHTS if n in own_arrays
                   and own_arrays[n].ndim >= 2), None)
+        src = _first_float((a, k))
+        fed = bool(own) or (src is not None and not isinstance(src, jax.core.Tracer)
+                            and bool(np.asarray(src).any()))
         return rec.on_call(tuple(m.path), "/".join(m.path), type(m).__name__, out, w,
-                           not own)
+                           not own, fed, own_arrays.get("bias"))
 
     params = variables["params"]
     rest = {k: v for k, v in variables.items() if k != "params"}
@@ -320,7 +333,7 @@ def lsuv(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthogo
         t = _first_float(out)
         return math.nan if t is None else float(np.asarray(t, np.float64).std())
 
-    def fit(obj, path, name, kind, out, w, free, again):
+    def fit(obj, path, name, kind, out, w, free, again, **_):
         if path not in wanted or path in fitted:
             return out
         p = getattr(obj, next(n for n in _WEIGHTS if hasattr(obj, n)))
@@ -334,7 +347,7 @@ def lsuv(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthogo
                                       max_iter)
         return state["out"]
 
-    def check(obj, path, name, kind, out, w, free, again):
+    def check(obj, path, name, kind, out, w, free, again, **_):
         if path in wanted and path not in after:
             after[path] = std(out)
         return out

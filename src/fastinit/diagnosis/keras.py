@@ -97,7 +97,7 @@ def _activation(layer):
     return getattr(act, "__name__", None)
 
 
-def _stats(layer, out, index, name, owners):
+def _stats(layer, out, index, name, owners, fed=True):
     h = _np(out).astype(np.float64)
     fmt = getattr(layer, "data_format", "channels_last")
     axis = 1 if fmt == "channels_first" and h.ndim >= 3 else -1
@@ -114,7 +114,13 @@ def _stats(layer, out, index, name, owners):
                      positions=h.size // (h.shape[0] * units) if h.ndim >= 2 and h.size else 1,
                      weighted=w is not None, free=not layer.weights)
     rec.units_identical = bool(w is not None and units > 1 and (u == u[:1]).all())
-    if h.size and (rec.free or act in _RELU):
+    if rec.units_identical:
+        k = _np(w.value)
+        k = k.reshape(-1, k.shape[-1])
+        b = getattr(layer, "bias", None)
+        b = None if b is None else _np(b.value).reshape(-1)
+        rec.weight_identical = bool((k == k[:, :1]).all() and (b is None or (b == b[:1]).all()))
+    if h.size and fed and (rec.free or act in _RELU):
         rec.dead_fraction = float((u == 0).all(1).mean())
     if act in _BOUNDED and h.size:
         s = h if _BOUNDED[act] == "tanh" else 2 * h - 1
@@ -150,7 +156,10 @@ def diagnose(model, inputs, *, seed=0, loss=None, train=False):
             if first is not None:
                 n = counts[id(op)] = counts.get(id(op), 0) + 1
                 name = op.name if n == 1 else f"{op.name}#{n}"
-                rec, axis = _stats(op, first, len(recs), name, owners)
+                src = next((t for t in _flat((args, kwargs)) if _is_float(t)), None)
+                fed = bool(not op.weights and src is not None and _np(src).any()) or \
+                    bool(op.weights)
+                rec, axis = _stats(op, first, len(recs), name, owners, fed)
                 recs.append(rec)
                 tensors.append((rec, first, axis))
                 names.setdefault(id(_kernel(op)), []).append(rec)

@@ -7,9 +7,11 @@ demo`` decides its verdicts with the same :func:`classify`.
 Verdicts, decided in this order (the first that applies wins):
 
 ``symmetric``
-    a weighted layer's units are identical: on every input, every unit has the same output
-    *and* receives the same gradient, so gradient descent keeps them identical forever
-    (the symmetry problem of constant initialisation).  Checked exactly.
+    a weighted layer's units are identical: every unit has the same incoming weights and
+    bias, and on every input the same output *and* the same gradient, so gradient descent
+    keeps them identical forever (the symmetry problem of constant initialisation).
+    Checked exactly.  A zero-initialised last layer of a residual branch (Fixup, ReZero)
+    is not symmetric: its units receive different gradients.
 ``saturating``
     more than :data:`SATURATED_FRACTION` of a bounded activation's outputs (tanh, sigmoid)
     sit within 1% of its range's ends (``|h| > 0.99`` for tanh; sigmoid rescaled to
@@ -17,7 +19,9 @@ Verdicts, decided in this order (the first that applies wins):
 ``dead``
     more than :data:`DEAD_FRACTION` of a parameter-free layer's units (a ReLU's, a
     pooling's; or a Keras layer with a fused ReLU) output exactly 0 on every input of the
-    batch: no signal and no gradient pass through them.
+    batch, although the layer's input is not all zeros: no signal and no gradient pass
+    through them.  (A layer fed only zeros -- a signal that vanished or underflowed -- is
+    not judged dead.)
 ``exploding``
     the activation std grows by more than :data:`GROWTH` from the first weighted layer to
     the last (in execution order), or the gradient scale grows by more than that from the
@@ -125,9 +129,10 @@ class LayerStats:
     activation, a pooling), the layers whose units can be *dead*.  ``units``: the size of
     the unit axis (features; channels for channel-first convolutions); ``positions``: the
     output's elements per sample and unit (pixels, tokens; 1 for a plain feature vector).  ``symmetric``:
-    weighted, more than one unit, and on every input all units have the same output and
-    the same gradient.  Fractions: ``zero_fraction`` of exact zeros among all outputs,
-    ``dead_fraction`` of units that are 0 on every input (free layers),
+    weighted, more than one unit, all units with the same weights and bias
+    (``weight_identical``), and on every input the same output and the same gradient.  Fractions: ``zero_fraction`` of exact zeros among all outputs,
+    ``dead_fraction`` of units that are 0 on every input (free layers whose input is not
+    all zeros),
     ``saturated_fraction`` of outputs within 1% of a bounded activation's range ends."""
     index: int
     name: str
@@ -141,6 +146,7 @@ class LayerStats:
     weighted: bool = False
     free: bool = False
     units_identical: bool = False
+    weight_identical: bool = False
     dead_fraction: Optional[float] = None
     saturated_fraction: Optional[float] = None
     grad_std: Optional[float] = None
@@ -161,7 +167,7 @@ class LayerStats:
     @property
     def symmetric(self) -> bool:
         return bool(self.weighted and self.units > 1 and self.units_identical
-                    and self.grad_identical is not False)
+                    and self.weight_identical and self.grad_identical is not False)
 
 
 def _fmt(v: Any) -> str:

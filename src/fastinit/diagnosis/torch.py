@@ -81,6 +81,22 @@ def _weight(module):
     return None, None
 
 
+def _weight_unit_axis(module, w):
+    """The axis of ``w`` that indexes the module's output units."""
+    if type(module).__name__ == "Conv1D" or isinstance(
+            module, (torch.nn.Embedding, torch.nn.modules.conv._ConvTransposeNd)):
+        return 1
+    return 0
+
+
+def _weights_identical(module, w):
+    """Every output unit has the same incoming weights and the same bias."""
+    if not _identical(w.detach(), _weight_unit_axis(module, w)):
+        return False
+    b = getattr(module, "bias", None)
+    return not isinstance(b, torch.Tensor) or b.dim() != 1 or bool((b == b[:1]).all())
+
+
 def _fans(module, w):
     fan_in, fan_out = torch_fans(tuple(w.shape))
     if type(module).__name__ == "Conv1D" and w.dim() == 2:   # Hugging Face: (in, out)
@@ -149,10 +165,12 @@ class _Recorder:
 
     def _pre(self, module, args):
         first = next((a for a in args if isinstance(a, torch.Tensor)), None)
-        self.pending[id(module)] = (first, None if first is None else first._version)
+        fed = first is not None and (next(module.parameters(recurse=False), None) is not None
+                                     or bool(first.detach().any()))
+        self.pending[id(module)] = (first, None if first is None else first._version, fed)
 
     def _post(self, module, args, output):
-        first, version = self.pending.pop(id(module), (None, None))
+        first, version, fed = self.pending.pop(id(module), (None, None, False))
         out = _first_float(output)
         if out is None or (out is first and out._version == version):
             return      # no float output, or the input passed through unchanged
@@ -179,7 +197,9 @@ class _Recorder:
                          zero_fraction=_fraction(h == 0), units=units, positions=positions,
                          weighted=w is not None, free=not owns,
                          units_identical=_identical(h, axis) if w is not None else False)
-        if rec.free and h.dim() and h.numel():
+        if rec.units_identical:
+            rec.weight_identical = _weights_identical(module, w)
+        if rec.free and fed and h.dim() and h.numel():
             rec.dead_fraction = _fraction((_unit_view(h, axis) == 0).all(1))
         bounded = next((v for k, v in _BOUNDED.items() if isinstance(module, k)), None)
         if bounded is not None and h.numel():
