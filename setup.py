@@ -64,6 +64,7 @@ ext = Extension(
     extra_link_args=link_args,
     depends=["src/fastinit/engine/philox.h", "src/fastinit/engine/sample.h",
              "src/fastinit/engine/engine.h", "src/fastinit/engine/contract.h", "src/fastinit/engine/fill_impl.h",
+             "src/fastinit/engine/dists.h",
              "src/fastinit/engine/philox_avx2.h", "src/fastinit/engine/philox_avx512.h"],
 )
 

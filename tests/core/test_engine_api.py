@@ -43,8 +43,13 @@ def test_constants_come_from_contract_header():
     text = open(os.path.join(CORE, "contract.h")).read()
     fields = re.search(r"#define FI_PARAM_LIST\(X\)(.*)", text).group(1)
     assert _engine.PARAM_FIELDS == tuple(re.findall(r"X\((\w+)\)", fields))
+    # formats and distributions: codes are positions in the X-macro lists
+    codes = {}
+    for lst in ("FI_FMT_LIST", "FI_DIST_LIST"):
+        entries = re.search(rf"#define {lst}\(X\)(.*)", text).group(1)
+        codes.update({c: i for i, c in enumerate(re.findall(r"X\(FI_(\w+),", entries))})
     for name in ("F32", "F64", "F16", "BF16", "UNIFORM", "NORMAL", "TRUNCATED"):
-        value = int(re.search(rf"\bFI_{name} = (\d+)", text).group(1))
+        value = codes[name]
         assert getattr(_engine, name) == value
         assert getattr(_host, name) is getattr(_engine, name)   # not restated in Python
     assert len(_host.normal_params(_engine.F32, 0.0, 1.0)) == len(_engine.PARAM_FIELDS)

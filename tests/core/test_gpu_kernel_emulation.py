@@ -284,7 +284,12 @@ def test_kernel_source_and_options():
     assert "--fmad=false" in opts and f"-I{CORE}" in opts
     flags = [o for o in opts if not o.startswith("-I")]
     assert not any("fast" in o or "ftz" in o or "prec" in o for o in flags)
-    names = re.findall(r"FI_K_DEFINE\((fi_fill_\w+),", src)
+    # the kernels are generated: FI_K_<FMT>_ over contract.h's FI_DIST_LIST
+    prefixes = re.findall(r"#define FI_K_\w+_\(code, name\) FI_K_DEFINE\((fi_fill_\w+?)_##name,", src)
+    contract = open(os.path.join(CORE, "contract.h")).read()
+    dists = re.findall(r"X\(FI_\w+, (\w+)\)",
+                       re.search(r"#define FI_DIST_LIST\(X\)(.*)", contract).group(1))
+    names = [f"{p}_{d}" for p in prefixes for d in dists]
     assert sorted(names) == sorted(_gpu.kernel_name(f, d) for f in _gpu.FMT_NAMES
                                    for d in _gpu.DIST_NAMES)
 

@@ -6,12 +6,13 @@ import math
 
 import numpy as np
 
-from ..engine._engine import BF16, F16, F32, F64, NORMAL, PARAM_FIELDS, TRUNCATED, UNIFORM  # noqa: F401
+from ..engine._engine import (BF16, DIST_NAMES, F16, F32, F64, NORMAL,  # noqa: F401
+                              PARAM_FIELDS, TRUNCATED, UNIFORM)
+from .checks import FORMAT_OF, finite as _finite, real as _real
 
 
 def fmt_of(dtype):
     """The output format of a float dtype (checked by _checks.dtype beforehand)."""
-    from .checks import FORMAT_OF      # the one dtype -> format map
     return FORMAT_OF[np.dtype(dtype)]
 
 
@@ -118,21 +119,66 @@ def ncdf_upper(x):
     return 0.5 * math.erfc(x * _SQRT1_2)
 
 
-# ---- kernel parameter tuples (loc, scale, hi_clamp, lo_clamp, pa, d, qb, alpha, beta)
+# ---- what a format can hold ----------------------------------------------------------
 _FMT_NAMES = {F32: "float32", F64: "float64", F16: "float16", BF16: "bfloat16"}
+_LARGEST = {}
 
 
+def largest(fmt):
+    """The largest finite value of the format."""
+    v = _LARGEST.get(fmt)
+    if v is None:
+        v = _LARGEST[fmt] = below(fmt, math.inf)
+    return v
+
+
+def check_fits(fmt, name, x, given=None):
+    """The one range rule of every initializer: a finite ``x`` (the argument ``name``,
+    or the largest result it leads to) beyond the format's largest finite value would
+    come out as infinity, so it is refused, naming the argument."""
+    if math.isfinite(x) and abs(x) > largest(fmt):
+        raise ValueError(f"{name}={x if given is None else given!r} is outside the range of "
+                         f"{_FMT_NAMES[fmt]} (largest finite value {largest(fmt):g})")
+
+
+# Largest |z| a standard draw can reach (docs/contract.rst): the normal's radius
+# sqrt(-2 ln u1) at the smallest u1 (2**-41 in float32 and narrower, 2**-54 in float64),
+# which also bounds the truncated normal's inverse CDF (tail probability >= 2**-33,
+# 2**-54 in float64).
+Z_REACH = {F32: math.sqrt(82 * math.log(2)), F16: math.sqrt(82 * math.log(2)),
+           BF16: math.sqrt(82 * math.log(2)), F64: math.sqrt(108 * math.log(2))}
+
+
+def _check_reach(fmt, mean, std, low=-math.inf, high=math.inf):
+    """mean/std in the range of the format the kernel computes in (float32 below float64),
+    and every result ``mean + std z`` (inside [low, high]) in the output's range."""
+    check_fits(fmt, "mean", mean)
+    check_fits(F64 if fmt == F64 else F32, "std", std)
+    reach = std * Z_REACH[fmt]
+    if max(low, mean - reach) < -largest(fmt) or min(high, mean + reach) > largest(fmt):
+        raise ValueError(f"std={std} with mean={mean} reaches beyond the range of "
+                         f"{_FMT_NAMES[fmt]} (largest finite value {largest(fmt):g}); "
+                         "its samples could not be represented")
+
+
+# ---- kernel parameters of each distribution -----------------------------------------
+# One function per distribution of contract.h's FI_DIST_LIST, named ``<name>_params``:
+# it takes the output format and the distribution's arguments (any real numbers, in the
+# public call's order), checks them (naming each) and returns the parameter tuple in
+# FI_PARAM_LIST order (loc, scale, hi_clamp, lo_clamp, pa, d, qb, alpha, beta).
 def _check_in_range(fmt, low, high):
     """Bounds that round to infinity in the output format would fill infinities (or
     pile every sample at the largest finite value): refuse them, for every format."""
     for name, v in (("low", low), ("high", high)):
         if not math.isfinite(round_to(fmt, v)):
-            big = below(fmt, math.inf)
             raise ValueError(f"{name}={v} is out of {_FMT_NAMES[fmt]} range (its largest "
-                             f"finite value is {big:g}); low/high must lie within it")
+                             f"finite value is {largest(fmt):g}); low/high must lie within it")
 
 
 def uniform_params(fmt, low, high):
+    low, high = _finite(low, "low"), _finite(high, "high")
+    if low > high:
+        raise ValueError(f"low must be <= high, got low={low}, high={high}")
     _check_in_range(fmt, low, high)
     if low == high:
         return (low, 0.0, math.inf, -math.inf, 0, 0, 0, 0, 0)
@@ -157,10 +203,21 @@ def uniform_params(fmt, low, high):
 
 
 def normal_params(fmt, mean, std):
+    mean, std = _finite(mean, "mean"), _finite(std, "std")
+    if std < 0:
+        raise ValueError(f"std must be >= 0, got {std}")
+    _check_reach(fmt, mean, std)
     return (mean, std, 0.0, 0.0, 0, 0, 0, 0, 0)
 
 
 def truncated_params(fmt, mean, std, low, high):
+    mean, std = _finite(mean, "mean"), _finite(std, "std")
+    low, high = _real(low, "low"), _real(high, "high")
+    if not std > 0:
+        raise ValueError(f"std must be > 0 for a truncated normal, got {std}")
+    if not low < high:
+        raise ValueError(f"low must be < high, got low={low}, high={high}")
+    _check_reach(fmt, mean, std, low, high)
     alpha = (low - mean) / std
     beta = (high - mean) / std
     pa, qb = ncdf(alpha), ncdf_upper(beta)

@@ -15,7 +15,6 @@ import numpy as np
 from . import checks as _checks, host as _host, seeding as _seeding
 
 UNIFORM, NORMAL, TRUNCATED = _host.UNIFORM, _host.NORMAL, _host.TRUNCATED
-DIST_NAMES = {UNIFORM: "uniform", NORMAL: "normal", TRUNCATED: "truncated_normal"}
 _FMT = _checks.FORMAT_OF
 _U64 = 1 << 64
 
@@ -50,62 +49,33 @@ class FillRequest(NamedTuple):
 
 
 # ---- parameters of each distribution -------------------------------------------------------
-def _uniform(fmt: int, low: float, high: float) -> tuple:
-    if low > high:
-        raise ValueError(f"low must be <= high, got low={low}, high={high}")
-    return tuple(_host.uniform_params(fmt, low, high))
-
-
-def _normal(fmt: int, mean: float, std: float) -> tuple:
-    if std < 0:
-        raise ValueError(f"std must be >= 0, got {std}")
-    return tuple(_host.normal_params(fmt, mean, std))
-
-
-def _truncated(fmt: int, mean: float, std: float, low: float, high: float) -> tuple:
-    if not std > 0:
-        raise ValueError(f"std must be > 0 for a truncated normal, got {std}")
-    if not low < high:
-        raise ValueError(f"low must be < high, got low={low}, high={high}")
-    return tuple(_host.truncated_params(fmt, mean, std, low, high))
-
-
+# host.<name>_params for each distribution of the engine's list (contract.h's
+# FI_DIST_LIST), indexed by its code: nothing here names a distribution.
+_PARAMS = tuple(getattr(_host, f"{name}_params") for name in _host.DIST_NAMES)
 _recent: dict = {}    # (dist, fmt, *float args) -> params: models repeat a few settings
 
 
 def kernel_params(dist: int, fmt: int, args: tuple) -> tuple:
-    """Validated kernel parameters of ``dist`` with ``args`` for format ``fmt``:
-    uniform (low, high), normal (mean, std), truncated (mean, std, low, high).
-    Only valid parameters are remembered, so a hit on plain floats needs no checks."""
+    """Validated kernel parameters of ``dist`` with ``args`` for format ``fmt``
+    (core/host.py's ``<name>_params``: uniform (low, high), normal (mean, std),
+    truncated (mean, std, low, high)).  Only valid parameters of plain floats are
+    remembered, so a hit needs no checks."""
+    plain = True
     for a in args:
         if type(a) is not float:
+            plain = False
             break
     else:
         p = _recent.get((dist, fmt, *args))
         if p is not None:
             return p
-    fin, real = _checks.finite, _checks.real
-    if dist == NORMAL:
-        mean, std = args
-        floats = (fin(mean, "mean"), fin(std, "std"))
-        compute = _normal
-    elif dist == UNIFORM:
-        low, high = args
-        floats = (fin(low, "low"), fin(high, "high"))
-        compute = _uniform
-    elif dist == TRUNCATED:
-        mean, std, low, high = args
-        floats = (fin(mean, "mean"), fin(std, "std"), real(low, "low"), real(high, "high"))
-        compute = _truncated
-    else:
+    if type(dist) is not int or not 0 <= dist < len(_PARAMS):
         raise ValueError(f"unknown distribution {dist!r}")
-    key = (dist, fmt, *floats)
-    p = _recent.get(key)
-    if p is None:
-        p = compute(fmt, *floats)
+    p = tuple(_PARAMS[dist](fmt, *args))
+    if plain:
         if len(_recent) > 1024:
             _recent.clear()
-        _recent[key] = p
+        _recent[(dist, fmt, *args)] = p
     return p
 
 

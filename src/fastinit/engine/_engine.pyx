@@ -16,9 +16,7 @@ cdef extern from "contract.h" nogil:
     ctypedef struct fi_params:
         pass
     enum:
-        FI_F32, FI_F64, FI_F16, FI_BF16, FI_NFORMATS
-        FI_UNIFORM, FI_NORMAL, FI_TRUNCATED, FI_NDISTS
-        FI_NPARAMS
+        FI_NFORMATS, FI_NDISTS, FI_NPARAMS
 
 cdef extern from "engine.h" nogil:
     enum:
@@ -32,14 +30,21 @@ cdef extern from "engine.h" nogil:
     int fi_serial_only()
     int fi_itemsize(int fmt)
     const char *fi_param_name(int i)
+    const char *fi_dist_name(int i)
+    const char *fi_fmt_name(int i)
     void fi_random_raw(uint32_t *out, uint64_t seed, uint64_t stream, uint64_t start, int64_t n)
     const char *fi_simd_name()
     int fi_set_simd(int level)
     int fi_simd_supported(int level)
 
 # The contract's constants (contract.h), for the Python layers: nothing restates them.
-F32, F64, F16, BF16 = FI_F32, FI_F64, FI_F16, FI_BF16
-UNIFORM, NORMAL, TRUNCATED = FI_UNIFORM, FI_NORMAL, FI_TRUNCATED
+# Formats and distributions come from its X-macro lists: FMT_NAMES ("f32", ...) and
+# DIST_NAMES ("uniform", ...) by code, and each code as a module constant named in upper
+# case (F32, F64, F16, BF16; UNIFORM, NORMAL, TRUNCATED, ...).
+FMT_NAMES = tuple(fi_fmt_name(i).decode() for i in range(FI_NFORMATS))
+DIST_NAMES = tuple(fi_dist_name(i).decode() for i in range(FI_NDISTS))
+globals().update({n.upper(): i for i, n in enumerate(FMT_NAMES)})
+globals().update({n.upper(): i for i, n in enumerate(DIST_NAMES)})
 PARAM_FIELDS = tuple(fi_param_name(i).decode() for i in range(FI_NPARAMS))
 MAX_THREADS = FI_MAX_THREADS
 MAX_DIMS = FI_MAX_DIMS
@@ -62,9 +67,11 @@ cdef int _unpack(params, double *p) except -1:
 
 cdef inline int _check_kind(int fmt, int dist) except -1:
     if fmt < 0 or fmt >= FI_NFORMATS:
-        raise ValueError(f"fmt must be one of F32, F64, F16, BF16 (0..3), got {fmt}")
+        raise ValueError(f"fmt must be one of {', '.join(n.upper() for n in FMT_NAMES)} "
+                         f"(0..{FI_NFORMATS - 1}), got {fmt}")
     if dist < 0 or dist >= FI_NDISTS:
-        raise ValueError(f"dist must be one of UNIFORM, NORMAL, TRUNCATED (0..2), got {dist}")
+        raise ValueError(f"dist must be one of {', '.join(n.upper() for n in DIST_NAMES)} "
+                         f"(0..{FI_NDISTS - 1}), got {dist}")
     return 0
 
 

@@ -5,13 +5,21 @@
 #ifndef FASTINIT_CONTRACT_H
 #define FASTINIT_CONTRACT_H
 
-/* Output formats: the storage of one element. */
-enum { FI_F32 = 0, FI_F64 = 1, FI_F16 = 2, FI_BF16 = 3 };
-#define FI_NFORMATS 4
+/* Output formats, the storage of one element: X(code, name). */
+#define FI_FMT_LIST(X) X(FI_F32, f32) X(FI_F64, f64) X(FI_F16, f16) X(FI_BF16, bf16)
 
-/* Distributions. */
-enum { FI_UNIFORM = 0, FI_NORMAL = 1, FI_TRUNCATED = 2 };
-#define FI_NDISTS 3
+/* Distributions: X(code, name).  The one list of them: the CPU tile loop (fill_impl.h),
+ * the GPU kernels (kernels.cu), the engine's exports (_engine.DIST_NAMES) and the Python
+ * side (core/host.py's <name>_params, engine/gpu.py's kernel names) are generated from
+ * it.  A distribution's sampling step lives in dists.h, its host parameters in
+ * core/host.py (docs/architecture.rst, "Adding a distribution").  Codes are positions
+ * in the list (the stream contract fixes uniform 0, normal 1, truncated 2). */
+#define FI_DIST_LIST(X) X(FI_UNIFORM, uniform) X(FI_NORMAL, normal) X(FI_TRUNCATED, truncated)
+
+#define FI_ENUM_(code, name) code,
+enum { FI_FMT_LIST(FI_ENUM_) FI_NFORMATS };
+enum { FI_DIST_LIST(FI_ENUM_) FI_NDISTS };
+#undef FI_ENUM_
 
 /* The parameter block, as an X-macro so the struct, the GPU kernel signatures and the
  * Python field names all come from this one list.  Host-computed (fastinit/core/host.py;

@@ -95,6 +95,21 @@ const char *fi_param_name(int i)
     return i >= 0 && i < FI_NPARAMS ? fi_param_names[i] : 0;
 }
 
+#define FI_NAME_(code, name) #name,
+static const char *const fi_dist_names[FI_NDISTS] = {FI_DIST_LIST(FI_NAME_)};
+static const char *const fi_fmt_names[FI_NFORMATS] = {FI_FMT_LIST(FI_NAME_)};
+#undef FI_NAME_
+
+const char *fi_dist_name(int i)
+{
+    return i >= 0 && i < FI_NDISTS ? fi_dist_names[i] : 0;
+}
+
+const char *fi_fmt_name(int i)
+{
+    return i >= 0 && i < FI_NFORMATS ? fi_fmt_names[i] : 0;
+}
+
 int fi_itemsize(int fmt)
 {
     return fmt == FI_F64 ? 8 : fmt == FI_F32 ? 4 : 2;

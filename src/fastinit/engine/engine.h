@@ -44,6 +44,10 @@ int fi_itemsize(int fmt);
 /* Name of parameter i of fi_params (FI_PARAM_LIST order), for Python. */
 const char *fi_param_name(int i);
 
+/* Name of distribution / format i (contract.h's FI_DIST_LIST / FI_FMT_LIST), for Python. */
+const char *fi_dist_name(int i);
+const char *fi_fmt_name(int i);
+
 /* Words start .. start + n - 1 of the stream. */
 void fi_random_raw(uint32_t *out, uint64_t seed, uint64_t stream, uint64_t start, int64_t n);
 

@@ -3,8 +3,8 @@
  * FI_PHILOX_WIDE its hand-written wide Philox.  The loops are plain scalar code over
  * small arrays; the compiler vectorises them, and since the math is IEEE-exact
  * operations only, every copy gives identical bits (tests/core/test_simd_paths.py).
- * The per-element step (fi_affine_*, fi_clamp_*, fi_round16) is sample.h's, shared
- * with kernels.cu. */
+ * The per-element step (fi_affine_*, fi_clamp_*, fi_round16) is sample.h's, and each
+ * distribution's tile is dists.h's, both shared with kernels.cu. */
 
 #define FI_TILE 512 /* elements per tile: its words and results stay in L1 */
 
@@ -26,76 +26,28 @@ static void FI_FN(words)(fi_u32 *restrict w, fi_u64 b0, int nb, fi_u64 seed, fi_
     }
 }
 
-/* cnt elements (a multiple of 4) of a 32-bit-or-smaller output, from cnt words. */
+/* The per-distribution tiles (dists.h), and the dispatch over contract.h's
+ * FI_DIST_LIST, generated: one case per distribution, no default (the code was checked
+ * against FI_NDISTS by _engine.pyx before the GIL was released). */
+#include "dists.h"
+
+#define FI_TILE_CASE_(code, name) \
+    case code: FI_FN(tile_f32_##name)(p, w, cnt, res); return;
 static void FI_FN(tile_f32)(int dist, const fi_params *p, const fi_u32 *restrict w, int cnt,
                             float *restrict res)
 {
-    const float loc = (float)p->loc, scale = (float)p->scale;
-    if (dist == FI_UNIFORM) {
-        const float lo_c = (float)p->lo_clamp, hi_c = (float)p->hi_clamp;
-        for (int i = 0; i < cnt; i++) res[i] = fi_uniform_f32(w[i], loc, scale, lo_c, hi_c);
-    } else if (dist == FI_NORMAL) {
-        /* three unit-stride passes: the compiler vectorises these, not one strided loop */
-        fi_u32 w0[FI_TILE / 2], w1[FI_TILE / 2];
-        float z0[FI_TILE / 2], z1[FI_TILE / 2];
-        const int np = cnt / 2;
-        for (int k = 0; k < np; k++) { w0[k] = w[2 * k]; w1[k] = w[2 * k + 1]; }
-        for (int k = 0; k < np; k++) fi_normal_pair_f32(w0[k], w1[k], &z0[k], &z1[k]);
-        for (int k = 0; k < np; k++) {
-            res[2 * k] = fi_affine_f32(loc, scale, z0[k]);
-            res[2 * k + 1] = fi_affine_f32(loc, scale, z1[k]);
-        }
-    } else {
-        const float pa = (float)p->pa, d = (float)p->d, qb = (float)p->qb;
-        const float alpha = (float)p->alpha, beta = (float)p->beta;
-        const float lo_c = (float)p->lo_clamp, hi_c = (float)p->hi_clamp;
-        float z[FI_TILE];
-        if (fi_trunc_precise(p->d)) {
-            const double dpa = p->pa, dd = p->d, dqb = p->qb, da = p->alpha, db = p->beta;
-            const double dloc = p->loc, dscale = p->scale;
-            FI_TRUNC_REGIONS_SWITCH(fi_trunc_regions(dpa, dd, dqb),
-                for (int i = 0; i < cnt; i++)
-                    z[i] = fi_trunc_precise_f32(w[i], dpa, dd, dqb, da, db, dloc, dscale, REG));
-            for (int i = 0; i < cnt; i++) res[i] = fi_clamp_f32(z[i], lo_c, hi_c);
-            return;
-        }
-        for (int i = 0; i < cnt; i++) z[i] = fi_trunc_z_f32(w[i], pa, d, qb, alpha, beta);
-        for (int i = 0; i < cnt; i++) res[i] = fi_clamp_f32(fi_affine_f32(loc, scale, z[i]), lo_c, hi_c);
-    }
+    switch (dist) { FI_DIST_LIST(FI_TILE_CASE_) }
 }
+#undef FI_TILE_CASE_
 
-/* cnt elements (even) of a float64 output, from 2 * cnt words. */
+#define FI_TILE_CASE_(code, name) \
+    case code: FI_FN(tile_f64_##name)(p, w, cnt, res); return;
 static void FI_FN(tile_f64)(int dist, const fi_params *p, const fi_u32 *restrict w, int cnt,
                             double *restrict res)
 {
-    const double loc = p->loc, scale = p->scale;
-    if (dist == FI_UNIFORM) {
-        const double clamp = p->hi_clamp;
-        fi_u32 w0[FI_TILE], w1[FI_TILE];
-        for (int i = 0; i < cnt; i++) { w0[i] = w[2 * i]; w1[i] = w[2 * i + 1]; }
-        for (int i = 0; i < cnt; i++) res[i] = fi_uniform_f64(w0[i], w1[i], loc, scale, clamp);
-    } else if (dist == FI_NORMAL) {
-        fi_u32 w0[FI_TILE / 2], w1[FI_TILE / 2], w2[FI_TILE / 2], w3[FI_TILE / 2];
-        double z0[FI_TILE / 2], z1[FI_TILE / 2];
-        const int np = cnt / 2;
-        for (int k = 0; k < np; k++) {
-            w0[k] = w[4 * k]; w1[k] = w[4 * k + 1]; w2[k] = w[4 * k + 2]; w3[k] = w[4 * k + 3];
-        }
-        for (int k = 0; k < np; k++) fi_normal_pair_f64(w0[k], w1[k], w2[k], w3[k], &z0[k], &z1[k]);
-        for (int k = 0; k < np; k++) {
-            res[2 * k] = fi_affine_f64(loc, scale, z0[k]);
-            res[2 * k + 1] = fi_affine_f64(loc, scale, z1[k]);
-        }
-    } else {
-        const double pa = p->pa, d = p->d, qb = p->qb, alpha = p->alpha, beta = p->beta;
-        const double lo_c = p->lo_clamp, hi_c = p->hi_clamp;
-        fi_u32 w0[FI_TILE], w1[FI_TILE];
-        double z[FI_TILE];
-        for (int i = 0; i < cnt; i++) { w0[i] = w[2 * i]; w1[i] = w[2 * i + 1]; }
-        for (int i = 0; i < cnt; i++) z[i] = fi_trunc_z_f64(w0[i], w1[i], pa, d, qb, alpha, beta);
-        for (int i = 0; i < cnt; i++) res[i] = fi_clamp_f64(fi_affine_f64(loc, scale, z[i]), lo_c, hi_c);
-    }
+    switch (dist) { FI_DIST_LIST(FI_TILE_CASE_) }
 }
+#undef FI_TILE_CASE_
 
 static void FI_FN(fill)(void *out, int fmt, int dist, const fi_params *p,
                         fi_u64 seed, fi_u64 stream, fi_u64 e0, fi_i64 n)

@@ -17,16 +17,18 @@ import threading
 import numpy as np
 
 from ..core import checks as _checks, host as _host, layout as _layout
+from . import _engine
 
 THREADS = 256           # threads per CUDA block (kernels.cu: FI_K_THREADS)
 BLOCKS_PER_SM = 64      # grid cap (per multiprocessor); the kernels loop grid-stride
 
 CORE_DIR = os.path.dirname(os.path.abspath(__file__))   # kernels.cu and the headers
 KERNEL_FILE = os.path.join(CORE_DIR, "kernels.cu")
-HEADERS = ("sample.h", "philox.h", "contract.h")
+HEADERS = ("sample.h", "philox.h", "contract.h", "dists.h")
 
-FMT_NAMES = {_host.F32: "f32", _host.F64: "f64", _host.F16: "f16", _host.BF16: "bf16"}
-DIST_NAMES = {_host.UNIFORM: "uniform", _host.NORMAL: "normal", _host.TRUNCATED: "truncated"}
+# code -> name, from contract.h's lists (the kernels are fi_fill_<fmt>_<dist>)
+FMT_NAMES = dict(enumerate(_engine.FMT_NAMES))
+DIST_NAMES = dict(enumerate(_engine.DIST_NAMES))
 
 
 def kernel_name(fmt, dist):

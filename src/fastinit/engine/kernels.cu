@@ -28,67 +28,32 @@
 
 #define FI_K_THREADS 256 /* threads per CUDA block; _gpu.py launches exactly this many */
 
-/* The elements of block b of a 32-bit-or-smaller output, as tile_f32 computes them
- * (parameters cast to float first, then float arithmetic). */
+/* Each distribution's block step is dists.h's (fi_k_block_f32_<name> /
+ * fi_k_block_f64_<name>, computing exactly what the CPU tiles compute); the dispatch over
+ * contract.h's FI_DIST_LIST is generated here and resolved at compile time. */
+#include "dists.h"
+
+#define FI_K_CASE_(code, name) if (DIST == code) fi_k_block_f32_##name(p, w, r);
 template <int DIST>
 FI_INLINE void fi_k_block_f32(fi_u64 seed, fi_u64 stream, fi_u64 b, const fi_params &p,
                               float r[4])
 {
     fi_u32 w[4];
     fi_philox_block(seed, stream, b, w);
-    const float loc = (float)p.loc, scale = (float)p.scale;
-    if (DIST == FI_UNIFORM) {
-        const float lo_c = (float)p.lo_clamp, hi_c = (float)p.hi_clamp;
-        for (int i = 0; i < 4; i++) r[i] = fi_uniform_f32(w[i], loc, scale, lo_c, hi_c);
-    } else if (DIST == FI_NORMAL) {
-        for (int k = 0; k < 2; k++) {
-            float z0, z1;
-            fi_normal_pair_f32(w[2 * k], w[2 * k + 1], &z0, &z1);
-            r[2 * k] = fi_affine_f32(loc, scale, z0);
-            r[2 * k + 1] = fi_affine_f32(loc, scale, z1);
-        }
-    } else {
-        const float pa = (float)p.pa, d = (float)p.d, qb = (float)p.qb;
-        const float alpha = (float)p.alpha, beta = (float)p.beta;
-        const float lo_c = (float)p.lo_clamp, hi_c = (float)p.hi_clamp;
-        if (fi_trunc_precise(p.d)) {   /* the same for every thread: no divergence */
-            FI_TRUNC_REGIONS_SWITCH(fi_trunc_regions(p.pa, p.d, p.qb),
-                for (int i = 0; i < 4; i++)
-                    r[i] = fi_clamp_f32(fi_trunc_precise_f32(w[i], p.pa, p.d, p.qb, p.alpha,
-                                                             p.beta, p.loc, p.scale, REG),
-                                        lo_c, hi_c));
-        } else {
-            for (int i = 0; i < 4; i++) {
-                float z = fi_trunc_z_f32(w[i], pa, d, qb, alpha, beta);
-                r[i] = fi_clamp_f32(fi_affine_f32(loc, scale, z), lo_c, hi_c);
-            }
-        }
-    }
+    FI_DIST_LIST(FI_K_CASE_)
 }
+#undef FI_K_CASE_
 
-/* The two elements of block b of a float64 output, as tile_f64 computes them. */
+#define FI_K_CASE_(code, name) if (DIST == code) fi_k_block_f64_##name(p, w, r);
 template <int DIST>
 FI_INLINE void fi_k_block_f64(fi_u64 seed, fi_u64 stream, fi_u64 b, const fi_params &p,
                               double r[2])
 {
     fi_u32 w[4];
     fi_philox_block(seed, stream, b, w);
-    const double loc = p.loc, scale = p.scale;
-    if (DIST == FI_UNIFORM) {
-        for (int i = 0; i < 2; i++)
-            r[i] = fi_uniform_f64(w[2 * i], w[2 * i + 1], loc, scale, p.hi_clamp);
-    } else if (DIST == FI_NORMAL) {
-        double z0, z1;
-        fi_normal_pair_f64(w[0], w[1], w[2], w[3], &z0, &z1);
-        r[0] = fi_affine_f64(loc, scale, z0);
-        r[1] = fi_affine_f64(loc, scale, z1);
-    } else {
-        for (int i = 0; i < 2; i++) {
-            double z = fi_trunc_z_f64(w[2 * i], w[2 * i + 1], p.pa, p.d, p.qb, p.alpha, p.beta);
-            r[i] = fi_clamp_f64(fi_affine_f64(loc, scale, z), p.lo_clamp, p.hi_clamp);
-        }
-    }
+    FI_DIST_LIST(FI_K_CASE_)
 }
+#undef FI_K_CASE_
 
 /* The grid-stride loop over work items (see the top of the file).  Partial blocks are
  * stored by an unrolled, predicated loop with constant indices, so r[] stays in
@@ -190,15 +155,13 @@ __device__ void fi_k_fill(fi_u64 out_addr, const fi_i64 *jobs, fi_i64 njobs, fi_
                              (fi_u64)seed, (fi_u64)stream, p);                              \
     }
 
-FI_K_DEFINE(fi_fill_f32_uniform, FI_F32, FI_UNIFORM)
-FI_K_DEFINE(fi_fill_f32_normal, FI_F32, FI_NORMAL)
-FI_K_DEFINE(fi_fill_f32_truncated, FI_F32, FI_TRUNCATED)
-FI_K_DEFINE(fi_fill_f64_uniform, FI_F64, FI_UNIFORM)
-FI_K_DEFINE(fi_fill_f64_normal, FI_F64, FI_NORMAL)
-FI_K_DEFINE(fi_fill_f64_truncated, FI_F64, FI_TRUNCATED)
-FI_K_DEFINE(fi_fill_f16_uniform, FI_F16, FI_UNIFORM)
-FI_K_DEFINE(fi_fill_f16_normal, FI_F16, FI_NORMAL)
-FI_K_DEFINE(fi_fill_f16_truncated, FI_F16, FI_TRUNCATED)
-FI_K_DEFINE(fi_fill_bf16_uniform, FI_BF16, FI_UNIFORM)
-FI_K_DEFINE(fi_fill_bf16_normal, FI_BF16, FI_NORMAL)
-FI_K_DEFINE(fi_fill_bf16_truncated, FI_BF16, FI_TRUNCATED)
+/* One kernel per format x distribution, fi_fill_<fmt>_<dist> (engine/gpu.py's
+ * kernel_name), generated from contract.h's FI_FMT_LIST and FI_DIST_LIST. */
+#define FI_K_F32_(code, name) FI_K_DEFINE(fi_fill_f32_##name, FI_F32, code)
+#define FI_K_F64_(code, name) FI_K_DEFINE(fi_fill_f64_##name, FI_F64, code)
+#define FI_K_F16_(code, name) FI_K_DEFINE(fi_fill_f16_##name, FI_F16, code)
+#define FI_K_BF16_(code, name) FI_K_DEFINE(fi_fill_bf16_##name, FI_BF16, code)
+FI_DIST_LIST(FI_K_F32_)
+FI_DIST_LIST(FI_K_F64_)
+FI_DIST_LIST(FI_K_F16_)
+FI_DIST_LIST(FI_K_BF16_)
