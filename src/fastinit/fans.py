@@ -15,7 +15,7 @@ from typing import Any, Optional, Tuple
 
 from .core import checks as _checks
 
-__all__ = ["compute_fans", "torch_fans", "calculate_gain", "NONLINEARITIES"]
+__all__ = ["compute_fans", "fans_of", "torch_fans", "calculate_gain", "NONLINEARITIES"]
 
 NONLINEARITIES = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
                   "conv_transpose2d", "conv_transpose3d", "sigmoid", "tanh", "relu",
@@ -41,27 +41,29 @@ def _axes(axis: Any, ndim: int, name: str) -> Tuple[int, ...]:
     return tuple(out)
 
 
-def compute_fans(shape: Any, in_axis: Any = -2, out_axis: Any = -1,
-                 batch_axis: Any = ()) -> Tuple[int, int]:
-    """``(fan_in, fan_out)`` of a weight of ``shape`` in the Keras/JAX layout.
+def fans_of(shape: Tuple[int, ...], in_axis: Any = -2, out_axis: Any = -1,
+            batch_axis: Any = (), *, small_rank: str = "keras") -> Tuple[int, int]:
+    """The one fan computation of the catalog and every adapter (``shape`` parsed).
 
     ``fan_in = prod(shape[in_axis]) * receptive``, ``fan_out = prod(shape[out_axis]) *
     receptive``, ``receptive`` = product of the axes that are neither in, out nor batch.
-
-    >>> compute_fans((3, 3, 16, 32))      # a Keras Conv2D kernel
-    (144, 288)
-    >>> compute_fans((5,)), compute_fans(())
-    ((5, 5), (1, 1))
+    ``small_rank`` says what a 0-d or 1-d shape gives under the default ``in_axis``:
+    ``"keras"`` the Keras rules (``(1, 1)``, ``(n, n)``; also needs the default
+    ``out_axis`` and no batch axes), ``"jax"`` the ValueError of ``jax.nn.initializers``.
     """
-    shape = _checks.shape(shape)
     nd = len(shape)
-    default = (not isinstance(in_axis, bool) and isinstance(in_axis, numbers.Integral)
-               and in_axis == -2 and not isinstance(out_axis, bool)
-               and isinstance(out_axis, numbers.Integral) and out_axis == -1)
-    no_batch = isinstance(batch_axis, (tuple, list)) and len(batch_axis) == 0
-    if default and no_batch and nd <= 1:   # Keras rules for constants and vectors
-        n = shape[0] if nd == 1 else 1
-        return n, n
+    default_in = (not isinstance(in_axis, bool) and isinstance(in_axis, numbers.Integral)
+                  and in_axis == -2)
+    if nd <= 1 and default_in:
+        if small_rank == "jax":
+            raise ValueError(
+                f"Can't compute input and output sizes of a {nd}-dimensional weights tensor "
+                "with default in_axis. Must be at least 2D or specify in_axis explicitly.")
+        default_out = (not isinstance(out_axis, bool) and isinstance(out_axis, numbers.Integral)
+                       and out_axis == -1)
+        if default_out and isinstance(batch_axis, (tuple, list)) and len(batch_axis) == 0:
+            n = shape[0] if nd == 1 else 1     # Keras rules for constants and vectors
+            return n, n
     if nd == 0:
         raise ValueError("fans can not be computed for a 0-d shape with explicit axes")
     ins = _axes(in_axis, nd, "in_axis")
@@ -75,6 +77,21 @@ def compute_fans(shape: Any, in_axis: Any = -2, out_axis: Any = -1,
     fan_in = math.prod(shape[i] for i in ins) * receptive
     fan_out = math.prod(shape[i] for i in outs) * receptive
     return fan_in, fan_out
+
+
+def compute_fans(shape: Any, in_axis: Any = -2, out_axis: Any = -1,
+                 batch_axis: Any = ()) -> Tuple[int, int]:
+    """``(fan_in, fan_out)`` of a weight of ``shape`` in the Keras/JAX layout.
+
+    ``fan_in = prod(shape[in_axis]) * receptive``, ``fan_out = prod(shape[out_axis]) *
+    receptive``, ``receptive`` = product of the axes that are neither in, out nor batch.
+
+    >>> compute_fans((3, 3, 16, 32))      # a Keras Conv2D kernel
+    (144, 288)
+    >>> compute_fans((5,)), compute_fans(())
+    ((5, 5), (1, 1))
+    """
+    return fans_of(_checks.shape(shape), in_axis, out_axis, batch_axis)
 
 
 def torch_fans(shape: Any) -> Tuple[int, int]:

@@ -27,7 +27,8 @@ import keras as _keras
 import numpy as _np
 
 from .core import seeding as _seeding
-from .fans import compute_fans as _compute_fans
+from .fans import fans_of as _fans_of
+from .presets import PRESETS as _PRESET_ROWS
 from . import initializers as _catalog
 
 __all__ = ["Zeros", "Ones", "Constant", "Identity", "RandomUniform", "RandomNormal",
@@ -35,6 +36,7 @@ __all__ = ["Zeros", "Ones", "Constant", "Identity", "RandomUniform", "RandomNorm
            "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal"]
 
 _register = _keras.saving.register_keras_serializable(package="fastinit")
+_PRESETS = {p.name: p for p in _PRESET_ROWS}
 _FLOATS = ("float16", "bfloat16", "float32", "float64")
 _U64 = 1 << 64
 
@@ -258,22 +260,22 @@ class TruncatedNormal(_Random):
 
 
 def keras_fans(shape, input_axes=None, output_axes=None):
-    """Keras's ``compute_fans``: products over ``input_axes``/``output_axes`` when both
-    are given, else fastinit's :func:`fastinit.fans.compute_fans` (the same rules)."""
-    if input_axes is not None and output_axes is not None:
-        fans = []
-        for name, axes in (("input_axes", input_axes), ("output_axes", output_axes)):
-            fan = 1
-            for a in axes:
-                if isinstance(a, bool) or not isinstance(a, (_numbers.Integral, _np.integer)) \
-                        or not -len(shape) <= a < len(shape):
-                    raise ValueError(f"`{name}` must be a list of axes of the weight shape "
-                                     f"{tuple(shape)} (rank {len(shape)}). "
-                                     f"Received: {name}={axes}")
-                fan *= shape[a]
-            fans.append(int(fan))
-        return tuple(fans)
-    return _compute_fans(shape)
+    """Keras's ``compute_fans``: products over ``input_axes``/``output_axes`` (no
+    receptive field: the other axes count as batch axes) when both are given, else the
+    default layout; both through :func:`fastinit.fans.fans_of`, with Keras's messages."""
+    if input_axes is None or output_axes is None:
+        return _fans_of(shape)
+    nd = len(shape)
+    for name, axes in (("input_axes", input_axes), ("output_axes", output_axes)):
+        for a in axes:
+            if isinstance(a, bool) or not isinstance(a, (_numbers.Integral, _np.integer)) \
+                    or not -nd <= a < nd:
+                raise ValueError(f"`{name}` must be a list of axes of the weight shape "
+                                 f"{tuple(shape)} (rank {nd}). Received: {name}={axes}")
+    named = {int(a) % nd for a in (*input_axes, *output_axes)}
+    rest = tuple(i for i in range(nd) if i not in named)
+    return _fans_of(shape, tuple(int(a) for a in input_axes),
+                    tuple(int(a) for a in output_axes), rest)
 
 
 _MODES = ("fan_in", "fan_out", "fan_avg")
@@ -343,40 +345,24 @@ class _Preset(VarianceScaling):
                 "output_axes": self.output_axes}
 
 
-@_register
-class GlorotUniform(_Preset):
-    """U[-limit, limit), ``limit = sqrt(6 / (fan_in + fan_out))``."""
-    _SETTINGS = (1.0, "fan_avg", "uniform")
+def _preset_class(name: str) -> "type[_Preset]":
+    """The Keras class of preset ``name`` of :data:`fastinit.presets.PRESETS`
+    (``glorot_uniform`` -> ``GlorotUniform``), registered for serialisation."""
+    p = _PRESETS[name]
+    cls = type(p.keras_name, (_Preset,), {
+        "__doc__": p.summary + ".", "__module__": __name__,
+        "_SETTINGS": (p.scale, p.mode, p.distribution)})
+    cls.__qualname__ = p.keras_name
+    return _register(cls)
 
 
-@_register
-class GlorotNormal(_Preset):
-    """Truncated normal, final std ``sqrt(2 / (fan_in + fan_out))``."""
-    _SETTINGS = (1.0, "fan_avg", "truncated_normal")
-
-
-@_register
-class HeUniform(_Preset):
-    """U[-limit, limit), ``limit = sqrt(6 / fan_in)``."""
-    _SETTINGS = (2.0, "fan_in", "uniform")
-
-
-@_register
-class HeNormal(_Preset):
-    """Truncated normal, final std ``sqrt(2 / fan_in)``."""
-    _SETTINGS = (2.0, "fan_in", "truncated_normal")
-
-
-@_register
-class LecunUniform(_Preset):
-    """U[-limit, limit), ``limit = sqrt(3 / fan_in)``."""
-    _SETTINGS = (1.0, "fan_in", "uniform")
-
-
-@_register
-class LecunNormal(_Preset):
-    """Truncated normal, final std ``sqrt(1 / fan_in)``."""
-    _SETTINGS = (1.0, "fan_in", "truncated_normal")
+# one line per row of fastinit/presets.py (named here so type checkers see the classes)
+GlorotUniform = _preset_class("glorot_uniform")
+GlorotNormal = _preset_class("glorot_normal")
+HeUniform = _preset_class("he_uniform")
+HeNormal = _preset_class("he_normal")
+LecunUniform = _preset_class("lecun_uniform")
+LecunNormal = _preset_class("lecun_normal")
 
 
 @_register

@@ -208,3 +208,35 @@ def test_bad_namespaces(xp):
 
 def test_sparsity_one_zeroes_everything():
     assert (fastinit.sparse((5, 3), 1.0, seed=1) == 0).all()
+
+
+# ---- results the output dtype cannot hold are refused, naming the argument (issue 17) ----
+@pytest.mark.parametrize("call, name", [
+    (lambda: fastinit.orthogonal((4, 4), gain=1e39, seed=0), "gain"),
+    (lambda: fastinit.orthogonal((4, 4), gain=1e5, seed=0, dtype="float16"), "gain"),
+    (lambda: fastinit.orthogonal_(np.zeros((3, 5), np.float16), gain=-7e4, seed=0), "gain"),
+    (lambda: fastinit.normal(3, 0, 1e39, seed=0), "std"),
+    (lambda: fastinit.normal(3, 1e39, 1, seed=0), "mean"),
+    (lambda: fastinit.normal(3, 0, 1e4, seed=0, dtype="float16"), "std"),
+    (lambda: fastinit.normal(3, 0, 1e308, seed=0, dtype="float64"), "std"),
+    (lambda: fastinit.normal_(np.zeros(3, np.float32), 0.0, 1e38, seed=0), "std"),
+    (lambda: fastinit.truncated_normal(3, std=1e39, low=-1e40, high=1e40, seed=0), "std"),
+    (lambda: fastinit.truncated_normal(3, mean=1e39, std=1.0, seed=0), "mean"),
+    (lambda: fastinit.sparse((4, 4), 0.5, std=1e39, seed=0), "std"),
+    (lambda: fastinit.identity((2, 2), gain=1e5, dtype="float16"), "gain"),
+    (lambda: fastinit.constant((2,), 1e39), "value"),
+])
+def test_unrepresentable_results_are_refused(call, name):
+    with pytest.raises(ValueError, match=rf"\b{name}="):
+        call()
+
+
+def test_parameters_at_the_edge_of_the_range_still_work():
+    w = fastinit.orthogonal((3, 5), gain=6e4, seed=0, dtype="float16")
+    assert np.isfinite(w.astype(np.float32)).all()
+    x = fastinit.normal(10_000, 0.0, 8000.0, seed=1, dtype="float16")
+    assert np.isfinite(x.astype(np.float32)).all()
+    t = fastinit.truncated_normal(1000, 0.0, 1e6, -1.0, 1.0, seed=2, dtype="float64")
+    assert np.isfinite(t).all() and abs(t).max() <= 1.0
+    big = fastinit.normal(1000, 0.0, 1e37, seed=3)
+    assert np.isfinite(big).all()

@@ -7,6 +7,7 @@ import pytest
 
 import fastinit
 from fastinit import initializers as I
+from fastinit.catalog import random as R
 from fastinit.core import host as _host
 from fastinit.fans import compute_fans
 
@@ -45,7 +46,7 @@ def test_preset_formulas_on_random_shapes(name):
     scale, mode, dist = PRESETS[name]
     for shape in _shapes(150, 0, 5, hash(name) % 1000):
         fi, fo = compute_fans(shape)
-        d, args = I._variance_scaling_args(shape, scale, mode, dist, -2, -1, (), None)
+        d, args = R._variance_scaling_args(shape, scale, mode, dist, -2, -1, (), None)
         want = formula(fi, fo)
         if kind == "uniform":
             assert d == _host.UNIFORM
@@ -65,14 +66,14 @@ def test_variance_scaling_matches_keras_formula_on_random_shapes():
         fi, fo = compute_fans(shape)
         denom = {"fan_in": fi, "fan_out": fo, "fan_avg": (fi + fo) / 2}[mode]
         s = scale / max(1.0, denom)
-        d, a = I._variance_scaling_args(shape, scale, mode, "uniform", -2, -1, (), None)
+        d, a = R._variance_scaling_args(shape, scale, mode, "uniform", -2, -1, (), None)
         assert a[1] == pytest.approx(math.sqrt(3.0 * s), rel=1e-14)
-        d, a = I._variance_scaling_args(shape, scale, mode, "truncated_normal", -2, -1, (), None)
+        d, a = R._variance_scaling_args(shape, scale, mode, "truncated_normal", -2, -1, (), None)
         assert a[1] == pytest.approx(math.sqrt(s) / 0.87962566103423978, rel=1e-14)
-        d, a = I._variance_scaling_args(shape, scale, mode, "normal", -2, -1, (), None)
+        d, a = R._variance_scaling_args(shape, scale, mode, "normal", -2, -1, (), None)
         assert d == _host.NORMAL and a == (0.0, pytest.approx(math.sqrt(s), rel=1e-14))
     # fan_geo_avg (JAX)
-    d, a = I._variance_scaling_args((4, 9), 1.0, "fan_geo_avg", "normal", -2, -1, (), None)
+    d, a = R._variance_scaling_args((4, 9), 1.0, "fan_geo_avg", "normal", -2, -1, (), None)
     assert a[1] == pytest.approx(math.sqrt(1 / 6))
 
 

@@ -1,9 +1,10 @@
 """JAX-semantics argument checks: shapes, dtypes, concrete scalars, fans."""
-import math
 import numbers
 
 import jax
 import numpy as np
+
+from ..fans import fans_of
 
 
 _TRUNC_STD = 0.87962566103423978          # std of N(0, 1) cut at +-2
@@ -64,19 +65,6 @@ def _concrete(value, name):
 
 
 def _compute_fans(shape, in_axis=-2, out_axis=-1, batch_axis=()):
-    """``jax.nn.initializers``' fans (float), with its error for 0-D/1-D shapes under the
-    default ``in_axis``."""
-    if isinstance(in_axis, int) and in_axis == -2 and len(shape) <= 1:
-        raise ValueError(
-            f"Can't compute input and output sizes of a {len(shape)}-dimensional weights "
-            "tensor with default in_axis. Must be at least 2D or specify in_axis explicitly.")
-
-    def size(axis):
-        if isinstance(axis, numbers.Integral):
-            return shape[axis]
-        return math.prod([shape[i] for i in axis])
-    in_size, out_size, batch_size = size(in_axis), size(out_axis), size(batch_axis)
-    if in_size * out_size * batch_size == 0:
-        return 0.0, 0.0           # an empty tensor (JAX divides by zero here)
-    receptive = math.prod(shape) / in_size / out_size / batch_size
-    return in_size * receptive, out_size * receptive
+    """``jax.nn.initializers``' fans: :func:`fastinit.fans.fans_of` with JAX's error for
+    0-D/1-D shapes under the default ``in_axis``."""
+    return fans_of(shape, in_axis, out_axis, batch_axis, small_rank="jax")

@@ -12,6 +12,9 @@ import fastinit as _fi
 from .args import _concrete, _dtype, _scalar, _shape
 from .draws import _catalog, _complex_normal, _orthogonal_host, _variance_scaling_draw
 from .execution import _named_sharding, _run
+from ..presets import PRESETS
+
+_PRESETS = {p.name: p for p in PRESETS}
 
 
 Initializer = jax.nn.initializers.Initializer
@@ -141,30 +144,28 @@ def variance_scaling(scale: Any, mode: str, distribution: str, in_axis: Any = -2
     return init
 
 
-def _preset(name: str, scale: float, mode: str, distribution: str,
-            doc: str) -> Callable[..., Initializer]:
+def _preset(name: str) -> Callable[..., Initializer]:
+    """The builder of preset ``name`` of :data:`fastinit.presets.PRESETS`:
+    ``variance_scaling`` with the row's (scale, mode, distribution)."""
+    p = _PRESETS[name]
+
     def builder(in_axis: Any = -2, out_axis: Any = -1, batch_axis: Any = (),
                 dtype: Any = None) -> Initializer:
-        return variance_scaling(scale, mode, distribution, in_axis=in_axis,
+        return variance_scaling(p.scale, p.mode, p.distribution, in_axis=in_axis,
                                 out_axis=out_axis, batch_axis=batch_axis, dtype=dtype)
     builder.__name__ = builder.__qualname__ = name
-    builder.__doc__ = doc
+    builder.__doc__ = (f"{p.summary}: variance_scaling({p.scale}, {p.mode!r}, "
+                       f"{p.distribution!r}).")
     return builder
 
 
-glorot_uniform = _preset("glorot_uniform", 1.0, "fan_avg", "uniform",
-                         "Glorot/Xavier uniform: variance_scaling(1.0, 'fan_avg', 'uniform').")
-glorot_normal = _preset("glorot_normal", 1.0, "fan_avg", "truncated_normal",
-                        "Glorot/Xavier normal: variance_scaling(1.0, 'fan_avg', "
-                        "'truncated_normal').")
-lecun_uniform = _preset("lecun_uniform", 1.0, "fan_in", "uniform",
-                        "LeCun uniform: variance_scaling(1.0, 'fan_in', 'uniform').")
-lecun_normal = _preset("lecun_normal", 1.0, "fan_in", "truncated_normal",
-                       "LeCun normal: variance_scaling(1.0, 'fan_in', 'truncated_normal').")
-he_uniform = _preset("he_uniform", 2.0, "fan_in", "uniform",
-                     "He/Kaiming uniform: variance_scaling(2.0, 'fan_in', 'uniform').")
-he_normal = _preset("he_normal", 2.0, "fan_in", "truncated_normal",
-                    "He/Kaiming normal: variance_scaling(2.0, 'fan_in', 'truncated_normal').")
+# one line per row of fastinit/presets.py (named here so type checkers see them)
+glorot_uniform = _preset("glorot_uniform")
+glorot_normal = _preset("glorot_normal")
+lecun_uniform = _preset("lecun_uniform")
+lecun_normal = _preset("lecun_normal")
+he_uniform = _preset("he_uniform")
+he_normal = _preset("he_normal")
 xavier_uniform, xavier_normal = glorot_uniform, glorot_normal
 kaiming_uniform, kaiming_normal = he_uniform, he_normal
 

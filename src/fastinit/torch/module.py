@@ -10,6 +10,7 @@ import torch as _torch
 
 import fastinit as _fi
 from ..backends import dtensor as _torch_dtensor
+from ..presets import PRESETS
 from .discover import (construction_mismatch, entry_points, hf_pretrained, mismatch_message,
                        snapshot)
 from .mode import InitMode
@@ -20,17 +21,22 @@ __all__ = ["init_module", "InitMode", "init_mode", "SCHEMES"]
 
 
 # ---- whole modules -----------------------------------------------------------------------------
+def _scheme(p):
+    """Preset row ``p`` of fastinit/presets.py in torch's semantics: ``fan_avg`` is
+    ``xavier_*_`` (gain sqrt(scale)), ``fan_in`` is ``kaiming_*_`` with the nonlinearity
+    whose gain**2 is the scale (relu 2, linear 1); ``*_normal`` is torch's plain normal."""
+    uniform = p.distribution == "uniform"
+    if p.mode == "fan_avg" and p.scale == 1.0:
+        fn = xavier_uniform_ if uniform else xavier_normal_
+        return lambda t, **kw: fn(t, **kw)
+    nonlinearity = {2.0: "relu", 1.0: "linear"}[p.scale]
+    assert p.mode == "fan_in", p
+    fn = kaiming_uniform_ if uniform else kaiming_normal_
+    return lambda t, **kw: fn(t, nonlinearity=nonlinearity, **kw)
+
+
 SCHEMES = {
-    "glorot_uniform": lambda t, **kw: xavier_uniform_(t, **kw),
-    "xavier_uniform": lambda t, **kw: xavier_uniform_(t, **kw),
-    "glorot_normal": lambda t, **kw: xavier_normal_(t, **kw),
-    "xavier_normal": lambda t, **kw: xavier_normal_(t, **kw),
-    "he_uniform": lambda t, **kw: kaiming_uniform_(t, nonlinearity="relu", **kw),
-    "kaiming_uniform": lambda t, **kw: kaiming_uniform_(t, nonlinearity="relu", **kw),
-    "he_normal": lambda t, **kw: kaiming_normal_(t, nonlinearity="relu", **kw),
-    "kaiming_normal": lambda t, **kw: kaiming_normal_(t, nonlinearity="relu", **kw),
-    "lecun_uniform": lambda t, **kw: kaiming_uniform_(t, nonlinearity="linear", **kw),
-    "lecun_normal": lambda t, **kw: kaiming_normal_(t, nonlinearity="linear", **kw),
+    **{name: _scheme(p) for p in PRESETS for name in (p.name, *p.aliases)},
     "orthogonal": lambda t, **kw: orthogonal_(t, **kw),
     "zeros": lambda t, **kw: zeros_(t),
     "ones": lambda t, **kw: ones_(t),
