@@ -188,3 +188,22 @@ def test_torchtitan_added_layer_keeps_bits_and_plan():
     assert "scratch draw" in plan["layers.0.attention.qkv_linear.wqkv.weight"].describe()
     diff = finit.plan(_titan(n_layers=2)).diff(finit.plan(_titan(n_layers=3)))
     assert diff and all(name.startswith("layers.2.") for name, _, _ in diff)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("world,layout", [(2, "fsdp"), (2, "tp"), (4, "fsdp_tp")])
+def test_torchtitan_layouts_bit_equal(world, layout):
+    """torchtitan's own parallelize_llama on gloo: every gathered parameter equals the
+    unsharded model's (tied and untied); see torchtitan_dist_worker.py."""
+    import os
+    import subprocess
+    import sys
+    pytest.importorskip("torchtitan.models.llama3")
+    if not torch.distributed.is_available() or not torch.distributed.is_gloo_available():
+        pytest.skip("torch.distributed with gloo is not available")
+    worker = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torchtitan_dist_worker.py")
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, worker, str(world), layout], capture_output=True,
+                          text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
+    assert proc.stdout.count(f"OK {layout}") == 2, proc.stdout

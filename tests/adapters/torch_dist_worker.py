@@ -90,6 +90,23 @@ def check_fsdp_mlp(mesh):
         _same(p, ref[n].detach(), f"FSDP2 MLP {n}")
 
 
+def check_build_fsdp(mesh):
+    """build(..., parallelize=) shards on meta, then each rank draws its shards: equal to
+    the unsharded build (the embedding's padding row included)."""
+    import fastinit.torch as finit
+    from torch.distributed.fsdp import fully_shard
+
+    def shard(m):
+        fully_shard(m.fc1, mesh=mesh)
+        fully_shard(m, mesh=mesh)
+
+    m = finit.build(MLP, seed=5, parallelize=shard)
+    ref = dict(finit.build(MLP, seed=5).named_parameters())
+    for n, p in m.named_parameters():
+        assert type(p).__name__ == "DTensor", n
+        _same(p, ref[n].detach(), f"build FSDP2 {n}")
+
+
 def check_fsdp_transformer(mesh):
     try:
         import transformers
@@ -169,6 +186,7 @@ def worker(rank, world, port):
             check_dirac(mesh, [Shard(1)])
             check_manual_seed(mesh, [Shard(0)])
             check_fsdp_mlp(mesh)
+            check_build_fsdp(mesh)
             check_fsdp_transformer(mesh)
             check_catalog(mesh, [Shard(1)])
         else:

@@ -288,15 +288,27 @@ def plan(model_or_factory, *args, init=None, **kwargs):
 def execute(rules, module, seed, generator=None):
     """Run every rule's steps on ``module``'s parameters through fastinit (one
     :class:`~fastinit.torch.InitMode`): each parameter is filled once, from the stream of
-    its canonical name."""
+    its canonical name.  A sharded (DTensor) parameter whose steps write views (an
+    embedding's padding row) is built whole on the CPU under its name, and each rank keeps
+    its shard."""
+    from ..backends import dtensor
     from .mode import InitMode
+    from .nn_init import _assign
     params = dict(module.named_parameters(remove_duplicate=False))
     mode = InitMode(module, seed, generator=generator)
     with mode, torch.no_grad():
         for r in rules:
             p = params[r.name]
+            whole = None
+            if dtensor.is_dtensor(p) and any(s.view is not None for s in r.steps):
+                whole = torch.empty(tuple(p.shape), dtype=p.dtype)
+                mode.track([(mode.lookup(p)[0] if mode.lookup(p) else r.name, whole)])
             for s in r.steps:
-                _apply_step(p, s, r.name)
+                _apply_step(p if whole is None else whole, s, r.name)
+            if whole is not None:
+                hit = mode.lookup(whole)
+                mode.flush(hit[0] if hit else None)
+                _assign(p, whole)
     return mode.seed
 
 
