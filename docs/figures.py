@@ -3,6 +3,8 @@
 * ``demo.png`` -- :mod:`fastinit.tools.demo` (the seeds' lesson), activation and gradient std
   against depth for each initialisation scheme;
 * ``hist_<dist>.png`` -- histograms of fastinit samples against the exact density;
+* ``diagnose_<model>.png``, ``diagnose.txt`` -- :func:`fastinit.diagnose` on a deep MLP
+  and a ResNet without batch norm under four initialisations (docs/diagnose.rst);
 * ``speed_<dtype>.png`` -- Melem/s of fastinit, NumPy and PyTorch from
   ``bench_results.json`` (schema in docs/performance.rst).
 
@@ -119,9 +121,98 @@ def speed_charts(outdir, results=os.path.join(HERE, "bench_results.json")):
     return paths
 
 
+def _story_models():
+    """The docs/diagnose.rst models: a 50-layer ReLU MLP and a 16-block ResNet without
+    batch norm, and their inputs."""
+    import torch
+    import fastinit
+    nn = torch.nn
+
+    class Block(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.conv1 = nn.Conv2d(c, c, 3, padding=1)
+            self.relu = nn.ReLU(inplace=True)
+            self.conv2 = nn.Conv2d(c, c, 3, padding=1)
+
+        def forward(self, x):
+            return self.relu(x + self.conv2(self.relu(self.conv1(x))))
+
+    def mlp():
+        return nn.Sequential(*[m for _ in range(50) for m in (nn.Linear(128, 128), nn.ReLU())])
+
+    def resnet():
+        return nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(inplace=True),
+                             *[Block(16) for _ in range(16)], nn.AdaptiveAvgPool2d(1),
+                             nn.Flatten(), nn.Linear(16, 10))
+    x = torch.from_numpy(fastinit.normal((64, 128), seed=1))
+    xi = torch.from_numpy(fastinit.normal((16, 3, 16, 16), seed=1))
+    return [("deep MLP (50 x Linear(128, 128) + ReLU)", "mlp", mlp, x),
+            ("ResNet without batch norm (16 residual blocks, 16 channels)", "resnet", resnet, xi)]
+
+
+def _init(model, how):
+    import torch
+    import fastinit
+    import fastinit.torch as ft
+    if how == "LSUV":
+        return ft.lsuv_(model, model._story_input, seed=0)
+    for name, p in model.named_parameters():
+        stream = fastinit.stream_for_name(name)
+        if how == "torch default":
+            continue
+        if name.endswith("bias"):
+            torch.nn.init.zeros_(p)
+        elif how == "small normal":
+            ft.normal_(p, std=0.01, seed=0, stream=stream)
+        else:   # He
+            ft.kaiming_normal_(p, nonlinearity="relu", seed=0, stream=stream)
+    return None
+
+
+def diagnose_figures(outdir):
+    """``diagnose_<model>.png`` and ``diagnose.txt``: the docs/diagnose.rst story, run
+    at build time (needs torch; without it, a note in place of the figures)."""
+    plt = _plt()
+    try:
+        import torch
+    except ImportError:
+        for key in ("mlp", "resnet"):
+            fig = plt.figure(figsize=(6, 1))
+            fig.text(0.5, 0.5, "torch is not installed in this documentation build",
+                     ha="center")
+            fig.savefig(os.path.join(outdir, f"diagnose_{key}.png"))
+            plt.close(fig)
+        with open(os.path.join(outdir, "diagnose.txt"), "w") as f:
+            f.write("(torch is not installed in this documentation build)\n")
+        return
+    import fastinit
+    lines = []
+    for title, key, make, x in _story_models():
+        lines.append(title)
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
+        for how in ("small normal", "torch default", "He", "LSUV"):
+            torch.manual_seed(0)
+            model = make()
+            model._story_input = x
+            fit = _init(model, how)
+            rep = fastinit.diagnose(model, x)
+            rep.plot(ax=axes, label=f"{how}: {rep.verdict.kind}")
+            extra = "" if fit is None else \
+                f"   [lsuv_: {len(fit.units)} layers, {fit.passes} passes]"
+            lines.append(f"  {how:14s} {rep.verdict.text()}{extra}")
+        fig.suptitle(title, fontsize=10)
+        fig.savefig(os.path.join(outdir, f"diagnose_{key}.png"), dpi=100)
+        plt.close(fig)
+        lines.append("")
+    with open(os.path.join(outdir, "diagnose.txt"), "w") as f:
+        f.write("\n".join(lines))
+
+
 def generate(outdir):
     os.makedirs(outdir, exist_ok=True)
     demo_figure(os.path.join(outdir, "demo.png"))
+    diagnose_figures(outdir)
     histograms(outdir)
     speed_charts(outdir)
 
