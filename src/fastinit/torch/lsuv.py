@@ -50,7 +50,7 @@ def _units(model):
         if isinstance(m, torch.nn.MultiheadAttention):   # its out_proj is applied functionally
             ws = [(f"{name}.{n}", p) for n, p in m.named_parameters() if p.dim() >= 2]
             bs = [p for n, p in m.named_parameters() if p.dim() == 1 and "bias" in n]
-            out.append((name, m, m.out_proj.weight, ws, bs))
+            out.append((name, m, m.out_proj.weight, ws, bs, (m.out_proj, "weight")))
             continue
         if any(isinstance(a, torch.nn.MultiheadAttention) for a in _parents(model, name)):
             continue
@@ -60,7 +60,7 @@ def _units(model):
         pre = f"{name}." if name else ""
         ws = [(pre + n, p) for n, p in m.named_parameters(recurse=False) if p.dim() >= 2]
         bs = [p for n, p in m.named_parameters(recurse=False) if p.dim() == 1 and "bias" in n]
-        out.append((name or "(model)", m, w, ws, bs))
+        out.append((name or "(model)", m, w, ws, bs, (m, wname)))
     return out
 
 
@@ -88,7 +88,11 @@ def lsuv_(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthog
     The model runs in eval mode (restored after), without gradients; in-place activations
     are safe (each output is measured before the next module runs).  Two forward passes
     through the model (one fits, one checks) plus single-module calls while fitting.
-    Same seed, model and inputs give the same bits.  Returns a
+    Same seed, model and inputs give the same bits.  A model with DTensor parameters
+    (FSDP2, tensor parallel) on several ranks: every rank calls ``lsuv_`` with its own
+    batch (the same shape on every rank); each layer's output is gathered over the ranks,
+    so the statistics, hence the weights, are those of one process given the
+    concatenated batch.  Returns a
     :class:`fastinit.diagnosis.LSUVResult`."""
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -98,12 +102,13 @@ def lsuv_(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthog
     if not units:
         raise ValueError("model has no module with a weight of 2 or more dimensions to fit")
     result = _lsuv.LSUVResult(target_std, tol)
+    pooled = _pooled(model)
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
             done = set()
-            for _, m, w, ws, bs in units:
+            for _, m, w, ws, bs, _ in units:
                 if orthogonal:
                     for pname, p in ws:
                         if id(p) not in done:
@@ -114,6 +119,7 @@ def lsuv_(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthog
                 for b in bs:
                     b.zero_()
             fitted, owners, seen = {}, {}, set()
+            where = {id(m): at for _, m, *__, at in units}
 
             def fit(module, margs, mkwargs, output, name, w):
                 if id(module) in fitted or id(module) in seen or _first_float(output) is None:
@@ -125,10 +131,13 @@ def lsuv_(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthog
                 state = {"out": output}
 
                 def measure():
-                    return _std(_first_float(state["out"]))
+                    return _std(_first_float(state["out"]), pooled)
 
                 def scale(f):
                     w.mul_(f)
+                    live = getattr(*where[id(module)])     # FSDP2: the unsharded copy
+                    if live is not w:
+                        live.mul_(f)
                     state["out"] = module.forward(*margs, **mkwargs)
                     result.module_calls += 1
                 fitted[id(module)] = _lsuv.fit_unit(name, measure, scale, target_std, tol,
@@ -141,7 +150,7 @@ def lsuv_(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthog
 
             def check(module, margs, mkwargs, output, name, w):
                 if id(module) not in after and _first_float(output) is not None:
-                    after[id(module)] = _std(_first_float(output))
+                    after[id(module)] = _std(_first_float(output), pooled)
             _run(model, units, args, kwargs, check)
             result.passes += 1
     finally:
@@ -155,8 +164,28 @@ def lsuv_(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthog
     return result
 
 
-def _std(t):
-    return float(t.detach().to(torch.float64).std(correction=0)) if t.numel() else 0.0
+def _pooled(model):
+    """The process group to pool statistics over: the default one when the model has
+    DTensor parameters (FSDP2, tensor parallel) and there are several ranks, else None."""
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() < 2:
+        return None
+    from torch.distributed.tensor import DTensor
+    return dist.group.WORLD if any(isinstance(p, DTensor) for p in model.parameters()) \
+        else None
+
+
+def _std(t, group=None):
+    """Population std in float64; with a process group, of every rank's ``t`` concatenated
+    along dimension 0 in rank order (the same tensor, so the same value, as one process
+    given the concatenated batch)."""
+    t = t.detach()
+    if group is not None:
+        import torch.distributed as dist
+        parts = [torch.empty_like(t) for _ in range(dist.get_world_size(group))]
+        dist.all_gather(parts, t.contiguous(), group=group)
+        t = torch.cat(parts, 0)
+    return float(t.to(torch.float64).std(correction=0)) if t.numel() else 0.0
 
 
 def _run(model, units, args, kwargs, fn):
@@ -165,7 +194,8 @@ def _run(model, units, args, kwargs, fn):
         for name, m, w, *_ in units:
             def hook(module, margs, mkwargs, output, name=name, w=w):
                 return fn(module, margs, mkwargs, output, name, w)
-            handles.append(m.register_forward_hook(hook, with_kwargs=True))
+            # prepend: before FSDP2's post-forward hook reshards the parameters
+            handles.append(m.register_forward_hook(hook, with_kwargs=True, prepend=True))
         model(*args, **kwargs)
     finally:
         for h in handles:
