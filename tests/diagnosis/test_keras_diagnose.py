@@ -117,6 +117,26 @@ def test_sequential_conv_and_errors():
         fk.lsuv(keras.Sequential([keras.Input((3,)), keras.layers.ReLU()]), np.ones((1, 3)))
 
 
+def test_attention_embedding_and_ops():
+    inp = keras.Input((6,), dtype="int32")
+    h = keras.layers.Embedding(20, 16)(inp)
+    a = keras.layers.MultiHeadAttention(2, 8)(h, h)
+    h = keras.layers.LayerNormalization()(h + a)          # h + a: an op node, not a layer
+    model = keras.Model(inp, keras.layers.Dense(20)(h))
+    ids = (np.arange(24).reshape(4, 6) % 20).astype("int32")
+    rep = fastinit.diagnose(model, ids)
+    assert [s.kind for s in rep.layers] == ["Embedding", "MultiHeadAttention", "Add",
+                                            "LayerNormalization", "Dense"]
+    assert rep.layers[-1].grad_std == pytest.approx(
+        float(fastinit.normal((4, 6, 20), seed=0, stream=1 << 63).std()), rel=1e-5)
+    res = fk.lsuv(model, ids)
+    assert [u.name for u in res.units] == [model.layers[i].name for i in (1, 2, 4)]
+    assert res.converged
+    probe = keras.Model(model.inputs[0], [model.layers[i].output for i in (1, 2)])
+    for o in probe(ids):             # the embedding's and the attention's outputs
+        assert abs(_np(o).astype(np.float64).std() - 1) <= 0.1
+
+
 @pytest.mark.skipif(BACKEND != "torch" or os.environ.get("FASTINIT_KERAS_CHILD") == "1",
                     reason="the torch-backend run starts the jax-backend one")
 def test_on_jax_backend():

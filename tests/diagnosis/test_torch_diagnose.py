@@ -240,6 +240,20 @@ def test_resnet_without_batchnorm():
     assert conv.units == 8 and conv.shape == (4, 8, 8, 8) and conv.positions == 64
 
 
+def test_timm_resnet_with_zero_init_last():
+    timm = pytest.importorskip("timm")
+    # timm zero-initialises each block's last batch-norm scale: the branch outputs are 0,
+    # but their units get different gradients, so nothing is symmetric
+    model = timm.create_model("resnet18", pretrained=False, num_classes=10)
+    x = torch.from_numpy(fastinit.normal((2, 3, 32, 32), seed=0, dtype="float32"))
+    rep = fastinit.diagnose(model, x)
+    assert not any(s.symmetric for s in rep.layers)
+    assert rep.verdict.kind not in ("symmetric", "dead")
+    assert rep["conv1"].units == 64 and rep["fc"].weighted
+    res = fastinit.torch.lsuv_(model, x)
+    assert res.passes == 2 and len(res.units) == 21 and res.converged
+
+
 def test_torchvision_resnet():
     tv = pytest.importorskip("torchvision")
     model = tv.models.resnet18(weights=None, num_classes=10)

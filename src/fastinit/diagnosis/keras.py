@@ -86,7 +86,7 @@ def _kernel(layer):
         v = getattr(layer, attr, None)
         if v is not None and len(v.shape) >= 2:
             return v
-    for v in layer.trainable_weights:
+    for v in getattr(layer, "trainable_weights", ()):
         if len(v.shape) >= 2:
             return v
     return None
@@ -112,7 +112,7 @@ def _stats(layer, out, index, name, owners, fed=True):
                      out_std=float(h.std()) if h.size else 0.0,
                      zero_fraction=float((h == 0).mean()) if h.size else 0.0, units=units,
                      positions=h.size // (h.shape[0] * units) if h.ndim >= 2 and h.size else 1,
-                     weighted=w is not None, free=not layer.weights)
+                     weighted=w is not None, free=not getattr(layer, "weights", ()))
     rec.units_identical = bool(w is not None and units > 1 and (u == u[:1]).all())
     if rec.units_identical:
         k = _np(w.value)
@@ -157,8 +157,8 @@ def diagnose(model, inputs, *, seed=0, loss=None, train=False):
                 n = counts[id(op)] = counts.get(id(op), 0) + 1
                 name = op.name if n == 1 else f"{op.name}#{n}"
                 src = next((t for t in _flat((args, kwargs)) if _is_float(t)), None)
-                fed = bool(not op.weights and src is not None and _np(src).any()) or \
-                    bool(op.weights)
+                own = getattr(op, "weights", ())
+                fed = bool(own) or bool(src is not None and _np(src).any())
                 rec, axis = _stats(op, first, len(recs), name, owners, fed)
                 recs.append(rec)
                 tensors.append((rec, first, axis))
