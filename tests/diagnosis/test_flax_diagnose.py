@@ -132,5 +132,17 @@ def test_linen():
             variables["params"]["Dense_0"]["bias"])).std()), rel=1e-5)
     with pytest.raises(TypeError, match="variables"):
         fastinit.diagnose(net, X)
-    with pytest.raises(TypeError, match="NNX"):
+    with pytest.raises(TypeError, match="variables"):
         fj.lsuv(net, X)
+    fitted, res = fj.lsuv(net, X, variables=variables, seed=0, tol=0.05)
+    assert res.converged and res.passes == 2 and [u.name for u in res.units] == \
+        [f"Dense_{i}" for i in range(5)]
+    assert fitted["params"]["Dense_0"]["kernel"] is not variables["params"]["Dense_0"]["kernel"]
+    after = fastinit.diagnose(net, X, variables=fitted)     # measured again, independently
+    for s, u in zip(after.layers, res.units):
+        assert abs(s.out_std - 1) <= 0.05 and s.out_std == pytest.approx(u.std_after, rel=1e-4)
+    assert not np.asarray(fitted["params"]["Dense_3"]["bias"]).any()
+    again, _ = fj.lsuv(net, X, variables=net.init(jax.random.key(7), X), seed=0, tol=0.05)
+    for name in fitted["params"]:               # other starting weights: the same bits
+        np.testing.assert_array_equal(np.asarray(fitted["params"][name]["kernel"]),
+                                      np.asarray(again["params"][name]["kernel"]))

@@ -290,7 +290,8 @@ def diagnose(model, inputs, *, seed=0, loss=None, train=False, variables=None):
 
 # ---- LSUV (NNX) --------------------------------------------------------------------------
 
-def lsuv(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthogonal=True):
+def lsuv(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthogonal=True,
+         variables=None):
     """Layer-sequential unit-variance initialisation of a Flax NNX module, in place:
     :func:`fastinit.torch.lsuv_` for Flax.  Every submodule with a ``kernel`` or
     ``embedding`` of 2+ dimensions (norms hold ``scale``, not a kernel: skipped) gets an
@@ -299,15 +300,27 @@ def lsuv(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthogo
     ``orthogonal=False``) and a zero bias; then, in call order, it is rescaled until its
     output std on ``inputs`` is within ``tol`` of ``target_std`` (at most ``max_iter``
     rescales).  Two forward passes plus single-module calls.  Returns a
-    :class:`fastinit.diagnosis.LSUVResult`."""
+    :class:`fastinit.diagnosis.LSUVResult`.
+
+    A linen module: pass its ``variables``; they are immutable, so the fitted copy comes
+    back with the result, ``variables, result = lsuv(module, x, variables=variables)``
+    (:mod:`fastinit.diagnosis.linen`: the layers are fitted while a pass runs, passes
+    repeat until one needs no rescale, usually 2)."""
     from flax import nnx
     from ..core.seeding import check_u64
     from . import framework_of
     seed = check_u64(seed, "seed")
     target_std, tol, max_iter = _lsuv.check_args(target_std, tol, max_iter)
-    if framework_of(model) != "flax.nnx":
-        raise TypeError("fastinit.jax.lsuv fits Flax NNX modules (a linen module's variables "
-                        "are immutable: bind them into an NNX bridge module first)")
+    kind = framework_of(model)
+    if kind == "flax.linen":
+        from .linen import lsuv as linen_lsuv
+        return linen_lsuv(model, inputs, variables, seed=seed, target_std=target_std,
+                          tol=tol, max_iter=max_iter, orthogonal=orthogonal)
+    if kind != "flax.nnx":
+        raise TypeError(f"fastinit.jax.lsuv fits Flax NNX and linen modules, not a {kind} "
+                        "model")
+    if variables is not None:
+        raise TypeError("variables= is for linen modules; an NNX module holds its own")
     args = _as_args(inputs)
     units = [u for u in _nnx_units(model) if any(hasattr(u[1], n) for n in _WEIGHTS)
              and u[2] is not None]
