@@ -26,12 +26,11 @@ from .catalog.edge import Array, Axes, Seed, Shape  # noqa: F401
 from .catalog.random import (DISTRIBUTIONS, MODES, Distribution, Mode,  # noqa: F401
                              normal, normal_, truncated_normal, truncated_normal_, uniform,
                              uniform_, variance_scaling, variance_scaling_)
-from .catalog.schemes import FillPreset, NewPreset
 from .catalog.structured import (constant, constant_, dirac, dirac_, identity,  # noqa: F401
                                  identity_, ones, ones_, orthogonal, orthogonal_,
                                  orthogonal_matrix, sparse, sparse_, sparse_mask_stream,
                                  zeros, zeros_)
-from .presets import TRUNCATED_STD  # noqa: F401
+from .presets import PRESETS, TRUNCATED_STD  # noqa: F401
 
 __all__ = [
     "zeros", "zeros_", "ones", "ones_", "constant", "constant_",
@@ -46,27 +45,18 @@ __all__ = [
     "dirac", "dirac_", "sparse", "sparse_",
 ]
 
-# The named presets, one row each in fastinit/presets.py; the annotations give type
-# checkers their signatures (fastinit.catalog.schemes builds the functions).
-_PRESETS = _schemes.build()
-glorot_uniform: NewPreset = _PRESETS["glorot_uniform"]
-glorot_uniform_: FillPreset = _PRESETS["glorot_uniform_"]
-glorot_normal: NewPreset = _PRESETS["glorot_normal"]
-glorot_normal_: FillPreset = _PRESETS["glorot_normal_"]
-he_uniform: NewPreset = _PRESETS["he_uniform"]
-he_uniform_: FillPreset = _PRESETS["he_uniform_"]
-he_normal: NewPreset = _PRESETS["he_normal"]
-he_normal_: FillPreset = _PRESETS["he_normal_"]
-lecun_uniform: NewPreset = _PRESETS["lecun_uniform"]
-lecun_uniform_: FillPreset = _PRESETS["lecun_uniform_"]
-lecun_normal: NewPreset = _PRESETS["lecun_normal"]
-lecun_normal_: FillPreset = _PRESETS["lecun_normal_"]
+# The named presets, one row each in fastinit/presets.py (fastinit.catalog.schemes builds
+# the functions; its protocols give type checkers their signatures).
+# (return-new, in-place) pairs in table order (tests/catalog/test_initializers.py checks
+# the names against the table)
+((glorot_uniform, glorot_uniform_), (glorot_normal, glorot_normal_), (he_uniform, he_uniform_),
+ (he_normal, he_normal_), (lecun_uniform, lecun_uniform_), (lecun_normal, lecun_normal_)) = (
+    _schemes.pair(p) for p in PRESETS)
 xavier_uniform, xavier_uniform_ = glorot_uniform, glorot_uniform_
 xavier_normal, xavier_normal_ = glorot_normal, glorot_normal_
 kaiming_uniform, kaiming_uniform_ = he_uniform, he_uniform_
 kaiming_normal, kaiming_normal_ = he_normal, he_normal_
 eye, eye_ = identity, identity_
-assert set(_PRESETS) <= set(__all__), "a preset of fastinit/presets.py is missing here"
 
 for _name in __all__:        # the public home of every catalog function is this module
     globals()[_name].__module__ = __name__

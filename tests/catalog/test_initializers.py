@@ -248,3 +248,27 @@ def test_sparse_zero_count_and_reproducible():
 def test_bad_input(call, err, match):
     with pytest.raises(err, match=match):
         call()
+
+
+def test_presets_come_from_one_table():
+    """Every adapter's preset is the row of fastinit/presets.py it is named after."""
+    from fastinit.presets import PRESETS as ROWS
+    for p in ROWS:
+        for name in (p.name, *p.aliases):
+            assert getattr(fastinit, name).__name__ == p.name
+            assert getattr(fastinit, name + "_").__name__ == p.name + "_"
+            assert name in I.__all__ and name + "_" in I.__all__
+        assert PRESETS[p.name] == (p.scale, p.mode, p.distribution)
+        assert p.summary.split(":")[0] in getattr(fastinit, p.name).__doc__
+    import inspect
+    sig = inspect.signature(fastinit.glorot_uniform)
+    assert list(sig.parameters)[:2] == ["shape", "seed"] and "chunks" in sig.parameters
+    jax = pytest.importorskip("jax")  # noqa: F841
+    import fastinit.jax as fj
+    for p in ROWS:
+        assert getattr(fj, p.name).__name__ == p.name
+    keras = pytest.importorskip("keras")  # noqa: F841
+    import fastinit.keras as fk
+    for p in ROWS:
+        cls = getattr(fk, p.keras_name)
+        assert cls.__name__ == p.keras_name and cls._SETTINGS == (p.scale, p.mode, p.distribution)

@@ -7,9 +7,9 @@ the :class:`NewPreset`/:class:`FillPreset` protocols give the module attributes 
 types."""
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Protocol
+from typing import Any, Callable, Optional, Protocol, Tuple
 
-from ..presets import PRESETS, Preset
+from ..presets import Preset
 from .edge import Array, Axes, Seed, Shape
 from .random import variance_scaling, variance_scaling_
 
@@ -72,11 +72,6 @@ def make_fill(p: Preset) -> FillPreset:
                   f"In-place :func:`{p.name}`: fills ``array`` and returns it.")
 
 
-def build() -> Dict[str, Any]:
-    """{public name: function} of every preset and alias, both call forms."""
-    out: Dict[str, Any] = {}
-    for p in PRESETS:
-        new, fill = make_new(p), make_fill(p)
-        for name in (p.name, *p.aliases):
-            out[name], out[name + "_"] = new, fill
-    return out
+def pair(p: Preset) -> Tuple[NewPreset, FillPreset]:
+    """Both call forms of preset ``p``."""
+    return make_new(p), make_fill(p)
