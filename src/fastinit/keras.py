@@ -27,6 +27,7 @@ import keras as _keras
 import numpy as _np
 
 from .core import seeding as _seeding
+from .core.checks import DTYPE_NAMES as _DTYPE_NAMES
 from .fans import fans_of as _fans_of
 from .presets import PRESETS as _PRESET_ROWS
 from . import initializers as _catalog
@@ -37,7 +38,7 @@ __all__ = ["Zeros", "Ones", "Constant", "Identity", "RandomUniform", "RandomNorm
 
 _register = _keras.saving.register_keras_serializable(package="fastinit")
 _PRESETS = {p.name: p for p in _PRESET_ROWS}
-_FLOATS = ("float16", "bfloat16", "float32", "float64")
+_FLOATS = _DTYPE_NAMES
 _U64 = 1 << 64
 
 

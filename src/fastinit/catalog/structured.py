@@ -86,14 +86,35 @@ def orthogonal_matrix(rows: int, cols: int, *, seed: int, stream: int, gain: flo
     if rows == 0 or cols == 0:
         return np.zeros((rows, cols), work)
     n, m = max(rows, cols), min(rows, cols)
-    a = normal((m, n), seed=seed, stream=stream, dtype=work).T
-    q, r = (np.linalg.qr if qr is None else qr)(a)
-    d = np.sign(np.diagonal(r)).astype(work)
-    d[d == 0] = 1
-    q *= d
-    if rows < cols:
-        q = q.T
+    q = orthonormal(normal((m, n), seed=seed, stream=stream, dtype=work).T, rows, cols, qr)
     return q * work.type(gain) if gain != 1.0 else q
+
+
+def orthonormal(a: np.ndarray, rows: int, cols: int, qr: Any = None) -> np.ndarray:
+    """The orthonormal factor of ``a`` (``(max, min)`` of rows and cols, real or complex):
+    QR, the phases fixed by ``diag(R)`` (its signs for real ``a``, 1 where it is 0),
+    transposed when ``rows < cols``.  Shared by :func:`orthogonal_matrix` and
+    ``fastinit.jax``'s complex orthogonal."""
+    q, r = (np.linalg.qr if qr is None else qr)(a)
+    d = np.diagonal(r)
+    if np.iscomplexobj(d):
+        q = q * np.where(d == 0, 1.0, d / np.abs(np.where(d == 0, 1.0, d)))
+    else:
+        d = np.sign(d).astype(q.dtype)
+        d[d == 0] = 1
+        q *= d
+    return q.T if rows < cols else q
+
+
+def orthogonal_layout(shape: tuple, column_axis: int, matrix: Any) -> np.ndarray:
+    """``matrix(rows, cols)`` laid out as ``shape``: the axes other than ``column_axis``
+    flattened into the rows (Keras/JAX; ``column_axis=0`` is torch's layout)."""
+    nd = len(shape)
+    col = int(column_axis) % nd
+    cols = shape[col]
+    rows = math.prod(shape) // cols if cols else math.prod(shape[:col] + shape[col + 1:])
+    q = matrix(rows, cols).reshape(shape[:col] + shape[col + 1:] + (cols,))
+    return np.moveaxis(q, -1, col)
 
 
 def _orthogonal_host(shape: tuple, dt: np.dtype, gain: float, column_axis: Any, seed: int,
@@ -105,12 +126,8 @@ def _orthogonal_host(shape: tuple, dt: np.dtype, gain: float, column_axis: Any, 
             or not -nd <= column_axis < nd:
         raise ValueError(f"column_axis={column_axis!r} is not an axis of shape {shape}")
     _host.check_fits(_checks.FORMAT_OF[dt], "gain", gain)
-    col = int(column_axis) % nd
-    cols = shape[col]
-    rows = math.prod(shape) // cols if cols else math.prod(shape[:col] + shape[col + 1:])
-    q = orthogonal_matrix(rows, cols, seed=seed, stream=stream, gain=gain, dtype=dt, qr=qr)
-    q = q.reshape(shape[:col] + shape[col + 1:] + (cols,))
-    return np.moveaxis(q, -1, col)
+    return orthogonal_layout(shape, column_axis, lambda rows, cols: orthogonal_matrix(
+        rows, cols, seed=seed, stream=stream, gain=gain, dtype=dt, qr=qr))
 
 
 def orthogonal(shape: Shape, gain: float = 1.0, column_axis: int = -1, *, seed: Seed = None,

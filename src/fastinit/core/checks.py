@@ -15,9 +15,13 @@ import numpy as np
 
 from ..engine import _engine
 
-DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64")
+# the output formats of the engine (contract.h's FI_FMT_LIST: f32, f64, f16, bf16) by
+# NumPy dtype name ("f32" -> "float32", "bf16" -> "bfloat16"), narrowest first
+_FORMAT_BY_NAME = {n.replace("f", "float", 1): code for code, n in enumerate(_engine.FMT_NAMES)}
+DTYPE_NAMES = tuple(sorted(_FORMAT_BY_NAME, key=lambda n: (_engine.itemsize(_FORMAT_BY_NAME[n]),
+                                                          n.startswith("b"), n)))
 MAX_ELEMENTS = 1 << 62   # keeps every Philox block index inside the 64-bit counter
-MAX_THREADS = 1024       # libgomp allocates per-thread state: more than this is a typo
+MAX_THREADS = _engine.MAX_THREADS   # libgomp allocates per-thread state: more is a typo
 
 try:  # bfloat16 arrays in NumPy come from ml_dtypes (optional)
     import ml_dtypes as _ml_dtypes
@@ -25,15 +29,10 @@ try:  # bfloat16 arrays in NumPy come from ml_dtypes (optional)
 except ImportError:  # pragma: no cover - exercised only without ml_dtypes
     BFLOAT16 = None
 
-_FLOAT_DTYPES = {np.dtype(n): np.dtype(n) for n in ("float16", "float32", "float64")}
-if BFLOAT16 is not None:
-    _FLOAT_DTYPES[BFLOAT16] = BFLOAT16
-
 # the output format (contract.h, via the engine) of each accepted dtype: the one map
-FORMAT_OF = {np.dtype("float32"): _engine.F32, np.dtype("float64"): _engine.F64,
-             np.dtype("float16"): _engine.F16}
-if BFLOAT16 is not None:
-    FORMAT_OF[BFLOAT16] = _engine.BF16
+FORMAT_OF = {(BFLOAT16 if n == "bfloat16" else np.dtype(n)): code
+             for n, code in _FORMAT_BY_NAME.items() if n != "bfloat16" or BFLOAT16 is not None}
+_FLOAT_DTYPES = {dt: dt for dt in FORMAT_OF}
 
 
 # ---- numbers -------------------------------------------------------------------------

@@ -4,12 +4,13 @@ import numbers
 import jax
 import numpy as np
 
+from ..core.checks import DTYPE_NAMES
 from ..fans import fans_of
 
 
 _TRUNC_STD = 0.87962566103423978          # std of N(0, 1) cut at +-2
 _COMPLEX_TRUNC_STD = 0.95311164380491208  # std of the complex N(0, 1) with |z| cut at 2
-_REAL = ("float16", "bfloat16", "float32", "float64")
+_REAL = DTYPE_NAMES            # the engine's formats
 _COMPLEX = ("complex64", "complex128")
 
 

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 import fastinit as _fi
+from ..catalog.structured import orthogonal_layout, orthonormal
 from .args import _COMPLEX_TRUNC_STD, _compute_fans
 
 
@@ -121,17 +122,9 @@ def _orthogonal_host(shape, dt, column_axis, seed, stream, gain):
     if dt.kind != "c":
         return _fi.orthogonal(shape, gain, column_axis, seed=seed, stream=stream,
                               dtype=dt.name)
-    nd = len(shape)
-    col = column_axis % nd
-    cols = shape[col]
-    rows = math.prod(shape) // cols
-    n, m = max(rows, cols), min(rows, cols)
-    a = _complex_normal(np.dtype(np.complex128), 1.0)(seed, stream, (n, m), None, None)
-    q, r = np.linalg.qr(a)
-    d = np.diagonal(r).copy()
-    d = np.where(d == 0, 1.0, d / np.abs(np.where(d == 0, 1.0, d)))
-    q = q * d
-    if rows < cols:
-        q = q.T
-    q = (q * gain).reshape(shape[:col] + shape[col + 1:] + (cols,))
-    return np.moveaxis(q, -1, col).astype(dt)
+
+    def matrix(rows, cols):
+        n, m = max(rows, cols), min(rows, cols)
+        a = _complex_normal(np.dtype(np.complex128), 1.0)(seed, stream, (n, m), None, None)
+        return orthonormal(a, rows, cols) * gain
+    return orthogonal_layout(shape, column_axis, matrix).astype(dt)
