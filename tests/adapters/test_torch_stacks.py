@@ -207,3 +207,17 @@ def test_torchtitan_layouts_bit_equal(world, layout):
                           text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
     assert proc.stdout.count(f"OK {layout}") == 2, proc.stdout
+
+
+@pytest.mark.slow
+def test_zoo_bench_rows_run_on_tiny_models():
+    # the bench's own code paths at toy sizes (speed is never asserted)
+    from fastinit.tools.bench import models, zoo
+    pytest.importorskip("torchtitan.models.llama3")
+    row = zoo.titan_row(repeat=1, dim=64, n_layers=2, vocab=256)
+    assert row["fastinit_s"] > 0 and row["torch_s"] > 0 and "torchtitan" in row["name"]
+    assert "torchtitan" in models.table([row])
+    pytest.importorskip("torchvision")
+    rise, size = zoo._peak("resnet50", "build")
+    n = sum(p.numel() for p in pytest.importorskip("torchvision.models").resnet50().parameters())
+    assert size == 4 * n and rise > 0

@@ -9,6 +9,8 @@ absolute numbers).
   (one device and sharded over 8 host devices);
 * :mod:`.models` -- ``--models``: whole models (Hugging Face GPT-2 and a ~1 B Llama from
   meta, a plain torch model) and a 2-rank DTensor against torch's own init;
+* :mod:`.zoo` -- ``--models`` too: torchtitan's Llama-3 (``init_module``), torchvision's
+  resnet50 and a Hugging Face 1.1 B Llama from config (``build``, with peak memory);
 * :mod:`.diagnose` -- ``--diagnose``: the cost of ``fastinit.diagnose`` and
   ``fastinit.torch.lsuv_`` against plain passes of the same models;
 * :mod:`.gpu` -- ``--device cuda``;
@@ -78,6 +80,8 @@ def main(args):
     if getattr(args, "models", False) and optional_torch() is not None:
         from . import models
         model_rows = models.rows(repeat=min(args.repeat, 3))
+        from . import zoo
+        model_rows += zoo.rows(repeat=min(args.repeat, 2))
     diag_rows = []
     if getattr(args, "diagnose", False) and optional_torch() is not None:
         from . import diagnose as diag
@@ -107,8 +111,13 @@ def main(args):
         print(jaxinit.table(jax_rows))
     if model_rows:
         from . import models
-        print("\nwhole models: init_module vs the model's own init; DTensor normal_ (same run)")
+        from . import zoo
+        print("\nwhole models: init_module / build vs the model's own init; DTensor normal_ "
+              "(same run)")
         print(models.table(model_rows))
+        mem = zoo.memory_table(model_rows)
+        if mem:
+            print(mem)
     if diag_rows:
         from . import diagnose as diag
         print("\nfastinit.diagnose vs one forward + backward; fastinit.torch.lsuv_ "
