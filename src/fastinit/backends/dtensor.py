@@ -13,29 +13,20 @@ torch is imported only once a DTensor exists (``torch.distributed.tensor`` loade
 registering the backend costs nothing for other arrays.
 """
 import itertools
-import sys
 
+from ..compat import torch as _compat
 from .base import Backend
 from .torch import by_device, torch_from_numpy
 
 
 def is_dtensor(x):
-    mod = sys.modules.get("torch.distributed.tensor")
+    mod = _compat.dtensor_module()
     return mod is not None and isinstance(x, mod.DTensor)
 
 
 def local_tensor(dt):
     """The rank's own shard (a plain tensor sharing the DTensor's memory)."""
-    return dt._local_tensor
-
-
-def _placement_kinds():
-    from torch.distributed.tensor.placement_types import Shard
-    try:
-        from torch.distributed.tensor.placement_types import _StridedShard
-    except ImportError:  # pragma: no cover
-        return (Shard,)
-    return (Shard, _StridedShard)
+    return _compat.local_tensor(dt)
 
 
 def _dim_indices(dt):
@@ -50,16 +41,12 @@ def _dim_indices(dt):
     coord = mesh.get_coordinate()
     if coord is None:          # this rank holds nothing of the mesh
         return None
-    shard_kinds = _placement_kinds()
-    try:
-        # torch's own per-dimension offset lists: the one place that knows every
-        # placement's order rules (_StridedShard shards right to left)
-        from torch.distributed.tensor._utils import _get_shard_size_and_offsets
-    except ImportError:  # pragma: no cover - other torch versions: contiguous shards only
-        _get_shard_size_and_offsets = None
+    shard_kinds = _compat.shard_placements()
+    # torch's own per-dimension offset lists: the one place that knows every placement's
+    # order rules (_StridedShard shards right to left); without it, contiguous shards only
+    _get_shard_size_and_offsets = _compat.shard_offsets_fn()
     if _get_shard_size_and_offsets is None:
-        from torch.distributed.tensor._utils import compute_local_shape_and_global_offset
-        shape, offset = compute_local_shape_and_global_offset(gshape, mesh, placements)
+        shape, offset = _compat.local_shape_and_offset(gshape, mesh, placements)
         return [list(range(o, o + n)) for n, o in zip(shape, offset)]
     sizes, offsets = list(gshape), {}
     for mesh_dim, p in enumerate(placements):

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import array_api_compat as _compat
 
+from ..compat import torch as _torch_compat
 from ..core import checks as _checks
 from ..engine import cpu as _cpu, cuda_errors as _cuda_errors
 from .base import Backend, _same_shape
@@ -117,21 +118,11 @@ class TorchCPUBackend(_TorchBase):
         return d.numpy()
 
 
-_increment_version = None
-
-
 def bump_version(t: Any) -> None:
     """Written behind autograd's back: bump the version counter as torch's own in-place
     init under no_grad does, so a tensor already saved for backward is reported as
     modified instead of silently giving wrong gradients."""
-    global _increment_version
-    if _increment_version is None:
-        import torch
-        _increment_version = torch.autograd.graph.increment_version
-    try:
-        _increment_version(t)
-    except Exception:  # inference tensors have no version counter
-        pass
+    _torch_compat.bump_version(t)
 
 
 def _gpu_module() -> types.ModuleType:

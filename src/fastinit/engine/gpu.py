@@ -16,6 +16,7 @@ import threading
 
 import numpy as np
 
+from ..compat import torch as _torch_compat
 from ..core import checks as _checks, host as _host, layout as _layout
 from . import _engine
 
@@ -244,10 +245,7 @@ def _fill_torch(x, dist, params, fmt, seed, stream, table, nwork):
     if target is x:
         # written behind autograd's back: bump the version counter as an in-place op
         # under no_grad would (no grad_fn, a leaf stays a leaf)
-        try:
-            torch.autograd.graph.increment_version(x)
-        except Exception:  # older torch, inference tensors
-            pass
+        _torch_compat.bump_version(x)
     else:
         with torch.no_grad():
             x.copy_(target)       # on torch's current stream, after the kernel

@@ -25,7 +25,8 @@ addressable shard from its global offset through :func:`jax.make_array_from_call
 Inside a transformation the key is traced and is an input of the compiled program,
 never a constant in it.  On the CPU backend the fill is an XLA FFI custom call
 (``fastinit_fill``, see ``fastinit.jax.ffi``) that writes the catalog's values straight
-into XLA's output buffer; elsewhere it is a :func:`jax.pure_callback`.  Both batch with
+into XLA's output buffer; elsewhere, or where that call's checks of XLA's structs fail
+(a warning says so), it is a :func:`jax.pure_callback`.  Both batch with
 ``vmap_method="expand_dims"`` (one fill per key of a batch).  On an accelerator the
 host fill is copied to the device, so the values equal the CPU's.
 """

@@ -4,6 +4,7 @@ import numbers
 import jax
 import numpy as np
 
+from ..compat import jax as _jax_compat
 from ..core.checks import DTYPE_NAMES
 from ..fans import fans_of
 
@@ -47,7 +48,7 @@ def _dtype(dtype, fn, complex_ok=True):
 def _scalar(value):
     """(float, None) for a concrete real scalar; (1.0, value) for anything else (a traced,
     complex or array value), which is then applied as a factor on the device, as JAX does."""
-    if isinstance(value, jax.core.Tracer):
+    if _jax_compat.is_tracer(value):
         return 1.0, value
     arr = np.asarray(value)
     if arr.ndim == 0 and arr.dtype.kind in "biuf":
@@ -56,7 +57,7 @@ def _scalar(value):
 
 
 def _concrete(value, name):
-    if isinstance(value, jax.core.Tracer):
+    if _jax_compat.is_tracer(value):
         raise TypeError(f"{name} must be a concrete number here (fastinit computes the "
                         "truncation on the host); got a traced value")
     arr = np.asarray(value)

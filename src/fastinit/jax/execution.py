@@ -5,6 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..compat import jax as _jax_compat
 from . import ffi as _jax_ffi
 from .draws import _fill_into
 from .keys import _key_data, _words_to_pair
@@ -111,8 +112,8 @@ def _traced_sharded(words, shape, dt, draw, out_sharding, whole_only):
                                  jax.ShapeDtypeStruct(local, dt), w, start,
                                  vmap_method="sequential")
     kw = {} if mesh is None else {"mesh": mesh}
-    return jax.shard_map(body, in_specs=jax.sharding.PartitionSpec(), out_specs=spec,
-                         **kw)(words)
+    shard_map = _jax_compat.shard_map()
+    return shard_map(body, in_specs=jax.sharding.PartitionSpec(), out_specs=spec, **kw)(words)
 
 
 def _block_host(draw, shape, local, dt, whole_only):
@@ -154,7 +155,7 @@ def _traced_whole(words, shape, dt, draw, whole_only):
 
 def _run(key, shape, dt, draw, out_sharding, factor=None, whole_only=False):
     words = _key_data(key)
-    if isinstance(words, jax.core.Tracer):
+    if _jax_compat.is_tracer(words):
         if out_sharding is None:
             out = _traced_whole(words, shape, dt, draw, whole_only)
         else:

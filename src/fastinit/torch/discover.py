@@ -19,25 +19,20 @@ gets a warning naming the parameters instead of silently different weights.
 """
 import inspect
 import math
-import sys
 
 import torch
 
 from ..backends import dtensor as _dtensor
+from ..compat import transformers as _hf_compat
 
 
 def hf_pretrained():
-    mod = sys.modules.get("transformers")
-    return getattr(mod, "PreTrainedModel", None) if mod is not None else None
+    return _hf_compat.pretrained_class()
 
 
 def _hf_initialize(model):
     # construction marks every module initialised; clear the marks so the init runs again
-    for m in model.modules():
-        m.__dict__.pop("_is_hf_initialized", None)
-    for t in list(model.parameters()) + list(model.buffers()):
-        t.__dict__.pop("_is_hf_initialized", None)
-    model.initialize_weights()
+    _hf_compat.initialize(model)
 
 
 def _own_method(m, name):

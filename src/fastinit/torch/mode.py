@@ -17,10 +17,14 @@ A random fill of a whole parameter is deferred until something else uses that
 parameter (any torch call taking it or a view of it), :meth:`InitMode.flush` or the
 mode's exit: init code that samples a parameter twice (GPT-2 draws ``c_proj`` at 0.02,
 then again scaled) pays for the last fill only.
+
+Threads: a mode affects only the thread that entered it.  torch keeps the
+``TorchFunctionMode`` stack per thread, and the swapped ``trunc_normal_``/
+``orthogonal_``/``sparse_`` route to the calling thread's innermost mode, running
+torch's own code in a thread with none (see :mod:`.routing`).
 """
 import inspect
 import itertools
-import sys
 import weakref
 
 import torch
@@ -34,9 +38,6 @@ from . import routing
 _RANDOM_NN = ("uniform_", "normal_", "trunc_normal_", "xavier_uniform_", "xavier_normal_",
               "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_")
 _DETERMINISTIC_NN = ("constant_", "ones_", "zeros_", "eye_", "dirac_")
-# torch builds these from private temporaries (rejection loops, QR of a scratch matrix,
-# randperm), so catching their inner Tensor calls cannot give fastinit's result
-_SWAPPED = ("trunc_normal_", "orthogonal_", "sparse_")
 _ORIGINAL = {n: getattr(torch.nn.init, n) for n in _RANDOM_NN + _DETERMINISTIC_NN}
 _SIGNATURE = {n: inspect.signature(f) for n, f in _ORIGINAL.items()}
 _METHODS = {torch.Tensor.normal_: "normal", torch.Tensor.uniform_: "uniform"}
@@ -46,12 +47,6 @@ _SCRATCH = frozenset({"new_empty", "empty_like", "new_zeros", "zeros_like", "new
 # in-place methods that change flags, not values: never blocked
 _NOT_WRITES = frozenset({"requires_grad_", "share_memory_", "retain_grad_", "rename_",
                          "pin_memory_"})
-# modules that bind the torch.nn.init functions by name: the fallback where routing has
-# no trampoline for a function (see routing)
-_BINDERS = ("torch.nn.init", "torch.nn.modules.activation", "torch.nn.modules.transformer",
-            "torch.nn.modules.linear", "torch.nn.modules.conv", "torch.nn.modules.sparse",
-            "torch.nn.modules.rnn", "torch.nn.modules.normalization",
-            "torch.nn.modules.batchnorm")
 
 
 def _local(t):
@@ -94,7 +89,6 @@ class InitMode(TorchFunctionMode):
         self._by_id, self._by_storage = {}, {}
         self.frozen, self.touched = set(), set()
         self._calls = 0
-        self._saved = []
         self._pending = {}        # name -> (tensor, fill): deferred whole fills
         self._derived = {}        # id(scratch) -> (weakref, parameter name, k)
         self._scratch = {}        # parameter name -> scratch tensors made from it so far
@@ -303,32 +297,18 @@ class InitMode(TorchFunctionMode):
         return self._random(t, lambda x, s: fn(x, vals[0], vals[1], seed=self.seed, stream=s))
 
     # ---- the torch functions torch implements with temporaries --------------------------
-    def routed(self, name, args):
+    def routed(self, name, args, kwargs=None):
         """A call of ``torch.nn.init.<name>`` (trunc_normal_, orthogonal_, sparse_) reached
         through :mod:`.routing`, however the caller got hold of the function."""
-        return self._nn(name, args, {})
-
-    def _swapped(self, name):
-        def fn(*args, **kwargs):
-            return self._nn(name, args, kwargs)
-        fn.__name__ = fn.__qualname__ = f"fastinit_{name}"
-        fn._fastinit_swap = True
-        return fn
+        return self._nn(name, args, kwargs or {})
 
     def __enter__(self):
-        routing.enter(self)
-        # a torch whose functions have no trampoline (see routing): swap the attributes
-        # of the modules that bind them by name (the same list transformers patches)
-        for n in _SWAPPED:
-            if routing.is_routed(n):
-                continue
-            new = self._swapped(n)
-            for mod_name in _BINDERS:
-                mod = sys.modules.get(mod_name)
-                if mod is not None and hasattr(mod, n):
-                    self._saved.append((mod, n, getattr(mod, n)))
-                    setattr(mod, n, new)
-        return super().__enter__()
+        routing.enter(self)     # only this thread's calls are routed (see routing)
+        try:
+            return super().__enter__()
+        except BaseException:
+            routing.exit(self)
+            raise
 
     def __exit__(self, *exc):
         try:
@@ -337,6 +317,3 @@ class InitMode(TorchFunctionMode):
             return super().__exit__(*exc)
         finally:
             routing.exit(self)
-            for obj, attr, old in reversed(self._saved):
-                setattr(obj, attr, old)
-            self._saved = []

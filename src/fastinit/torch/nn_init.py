@@ -7,6 +7,7 @@ import torch as _torch
 
 import fastinit as _fi
 from ..backends import dtensor as _torch_dtensor
+from ..compat import torch as _torch_compat
 from ..fans import calculate_gain, torch_fans as _torch_fans
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
@@ -75,7 +76,7 @@ def _check_tensor(tensor, kernel, op):
 
 
 def _check_overlap(t):
-    if _torch._debug_has_internal_overlap(t) == 1:
+    if _torch_compat.has_internal_overlap(t):
         raise RuntimeError("unsupported operation: more than one element of the written-to "
                            "tensor refers to a single memory location. Please clone() the "
                            "tensor before performing the operation.")

@@ -15,6 +15,12 @@ however it was taken, reaches :func:`_dispatch`.  The trampoline routes the call
 innermost fastinit mode active **on the calling thread**; a thread with no active mode
 runs torch's original code unchanged (a copy of the original function object), so
 other threads are never affected.  The swap is undone when the last mode exits.
+
+A torch whose functions cannot take a trampoline (another signature, a closure) gets
+the attribute-level fallback instead: the bindings in the modules of
+:data:`fastinit.compat.torch.NN_INIT_BINDERS` are replaced, while any mode is active,
+by dispatchers that make the same per-thread choice (references taken before are then
+not routed, but other threads are still never affected).
 """
 import inspect
 import sys
@@ -22,6 +28,8 @@ import threading
 import types
 
 import torch
+
+from ..compat import torch as _compat
 
 TARGETS = ("trunc_normal_", "orthogonal_", "sparse_")
 _INIT = torch.nn.init
@@ -102,6 +110,39 @@ def _targets():
 _active = []                        # the targets swapped now
 
 
+def _attribute_dispatcher(name, original):
+    """The fallback's replacement for one binding: the calling thread's innermost mode,
+    or ``original`` in a thread with none."""
+    def fn(*args, **kwargs):
+        stack = _stack()
+        if not stack:
+            return original(*args, **kwargs)
+        return stack[-1].routed(name, args, kwargs)
+    fn.__name__ = fn.__qualname__ = f"fastinit_{name}"
+    fn.__wrapped__ = original
+    return fn
+
+
+_swapped_attributes = []           # (module, name, original, dispatcher) of the fallback
+
+
+def _swap_attributes():
+    for mod in _compat.nn_init_binders():
+        for n, t in _TORCH.items():
+            if t.trampoline is None and hasattr(mod, n):
+                old = getattr(mod, n)
+                new = _attribute_dispatcher(n, old)
+                _swapped_attributes.append((mod, n, old, new))
+                setattr(mod, n, new)
+
+
+def _restore_attributes():
+    for mod, n, old, new in reversed(_swapped_attributes):
+        if getattr(mod, n, None) is new:        # not replaced by someone since
+            setattr(mod, n, old)
+    del _swapped_attributes[:]
+
+
 def enter(mode):
     """Make ``mode`` (an object with ``routed(name, args)``) the calling thread's
     innermost target, swapping the code of the three functions in on first use."""
@@ -115,6 +156,7 @@ def enter(mode):
                     t.fn.__globals__[_ROUTE + "_" + t.fn.__name__] = _dispatcher(t)
                     t.fn.__code__ = t.trampoline
                     _active.append(t)
+            _swap_attributes()
         _installed += 1
 
 
@@ -131,6 +173,7 @@ def exit(mode):
             for t in _active:
                 t.fn.__code__ = t.code
             _active.clear()
+            _restore_attributes()
 
 
 def is_routed(name):
