@@ -27,8 +27,8 @@ _MEANINGS = {
     "CUDA_ERROR_INVALID_DEVICE": "the requested GPU index does not exist on this machine",
 }
 _ADVICE = ("check `nvidia-smi`; install the CuPy wheel for your driver's CUDA major "
-           "version (pip install 'fastinit-nn[cupy12]' or 'fastinit-nn[cupy13]'), or fill a "
-           "CPU array")
+           "version (pip install cupy-cuda12x or cupy-cuda13x: the [cupy12]/[cupy13] "
+           "extras), or fill a CPU array")
 
 
 def explain(message: str) -> Optional[str]:

@@ -12,8 +12,8 @@ def _require_gpu():
     try:
         import cupy
     except Exception as e:
-        raise RuntimeError("the CUDA benchmark needs CuPy (pip install 'fastinit-nn[cupy12]' "
-                           f"or 'fastinit-nn[cupy13]'): "
+        raise RuntimeError("the CUDA benchmark needs CuPy (pip install cupy-cuda12x or "
+                           f"cupy-cuda13x for your driver's CUDA major version): "
                            f"{type(e).__name__}: {e}") from None
     try:
         count = cupy.cuda.runtime.getDeviceCount()
