@@ -137,6 +137,7 @@ def test_attention_embedding_and_ops():
         assert abs(_np(o).astype(np.float64).std() - 1) <= 0.1
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(BACKEND != "torch" or os.environ.get("FASTINIT_KERAS_CHILD") == "1",
                     reason="the torch-backend run starts the jax-backend one")
 def test_on_jax_backend():
