@@ -56,6 +56,15 @@ def bump_version(t):
 _increment_version = None
 
 
+# ---- autograd version counter, read (Tensor._version) ----------------------------------------
+def version_of(t):
+    """``t._version``, the counter in-place ops bump (:func:`fastinit.diagnose` tells an
+    in-place activation, which returns its input modified, from a pass-through such as
+    ``Identity``, which returns it unchanged).  Without it: None, and a module returning
+    its input object is read as a pass-through."""
+    return getattr(t, "_version", None)
+
+
 # ---- DTensor -------------------------------------------------------------------------------
 def dtensor_module():
     """``torch.distributed.tensor`` when it is loaded (a DTensor can exist), else None."""

@@ -48,6 +48,17 @@ def _first_float(out):
                  if hasattr(t, "dtype") and jnp.issubdtype(t.dtype, jnp.floating)), None)
 
 
+def _nonzero(x):
+    """Whether array ``x`` has a nonzero element; True when it can not be read (a tracer:
+    the probe passes record nothing)."""
+    if x is None:
+        return False
+    try:
+        return bool(np.asarray(x).any())
+    except Exception:   # jax's TracerArrayConversionError and kin
+        return True
+
+
 def _add_probe(out, probe):
     leaves, tree = jax.tree_util.tree_flatten(out)
     k = next(i for i, t in enumerate(leaves)
@@ -167,8 +178,7 @@ class _swapped:
                 w = None if w is None or _get(w).ndim < 2 else _get(w)
                 b = getattr(obj, "bias", None)
                 src = _first_float((a, k))
-                fed = not _free or (src is not None and not isinstance(src, jax.core.Tracer)
-                                    and bool(np.asarray(src).any()))
+                fed = not _free or _nonzero(src)
                 return self.hook(obj, _path, _name, _cls.__name__, out, w, _free,
                                  lambda: _cls.__call__(obj, *a, **k), fed=fed,
                                  bias=_get(b) if hasattr(b, "get_value")
@@ -240,8 +250,7 @@ def _linen_diagnose(module, inputs, variables, seed, loss, train):
         w = next((own_arrays[n] for n in _WEIGHTS if n in own_arrays
                   and own_arrays[n].ndim >= 2), None)
         src = _first_float((a, k))
-        fed = bool(own) or (src is not None and not isinstance(src, jax.core.Tracer)
-                            and bool(np.asarray(src).any()))
+        fed = bool(own) or _nonzero(src)
         return rec.on_call(tuple(m.path), "/".join(m.path), type(m).__name__, out, w,
                            not own, fed, own_arrays.get("bias"))
 

@@ -2,7 +2,7 @@
 backends.
 
 Both walk the model's layer graph with Keras' own graph runner (``Functional.
-_run_through_graph``, the one private API used here, checked in :func:`_graph`), wrapping
+_run_through_graph``, through :mod:`fastinit.compat.keras` like every private API), wrapping
 each layer call: the wrapper records the call's output (``diagnose``) or fits the layer's
 kernel on it (``lsuv``).  Layers are the graph's nodes, so a shared layer gives one record
 per call; layers nested inside a layer (a ``MultiHeadAttention``'s projections, a nested
@@ -18,6 +18,7 @@ import keras
 import numpy as np
 
 from .. import initializers as _init
+from ..compat import keras as _compat
 from ..core.seeding import stream_for_name
 from ..fans import compute_fans
 from . import lsuv as _lsuv
@@ -33,15 +34,10 @@ _NORMS = ("Normalization", "BatchNormalization", "LayerNormalization", "GroupNor
 
 
 def _graph(model):
-    """The functional graph that runs ``model``."""
+    """The runner of ``model``'s layer graph (:func:`fastinit.compat.keras.graph_runner`)."""
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    fn = getattr(model, "_functional", None) if isinstance(model, keras.Sequential) else model
-    if fn is None or not hasattr(fn, "_run_through_graph") or not hasattr(fn, "_nodes_by_depth"):
-        raise TypeError("Keras diagnosis needs a built Sequential model (with an Input) or a "
-                        f"functional model; {type(model).__name__} is neither (subclassed "
-                        "models have no layer graph to walk)")
-    return fn
+    return _compat.graph_runner(model)
 
 
 def _np(x):
@@ -60,16 +56,16 @@ def _is_float(t):
 
 def _run(model, inputs, wrap, training=False):
     """Run the graph; ``wrap(op, call)`` returns the callable that replaces ``op``."""
-    fn = _graph(model)
+    run = _graph(model)
     inputs = inputs if isinstance(inputs, (tuple, list)) else (inputs,)
 
     def operation_fn(op):
         def call(*args, **kwargs):
-            if "training" in getattr(op, "_call_context_args", {}):
+            if _compat.takes_training(op):
                 kwargs["training"] = training
             return op(*args, **kwargs)
         return wrap(op, call)
-    return fn._run_through_graph(list(inputs), operation_fn=operation_fn)
+    return run(list(inputs), operation_fn)
 
 
 def _no_grad():
@@ -254,8 +250,8 @@ def lsuv(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthogo
     for layer in model.layers:
         if type(layer).__name__ in _NORMS or _kernel(layer) is None:
             continue
-        out_dense = getattr(layer, "_output_dense", None)     # MultiHeadAttention
-        scaled = out_dense.kernel if out_dense is not None else _kernel(layer)
+        scaled = _compat.attention_output_kernel(layer)
+        scaled = _kernel(layer) if scaled is None else scaled
         units.append((layer, scaled))
     if not units:
         raise ValueError("model has no layer with a kernel of 2 or more dimensions to fit")

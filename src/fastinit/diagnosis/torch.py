@@ -15,19 +15,22 @@ import numpy as np
 import torch
 
 from .. import initializers as _init
+from ..compat.torch import version_of
 from ..fans import torch_fans
 from .report import LayerStats, Report
 
 __all__ = ["diagnose", "GRAD_STREAM", "as_args", "cotangent"]
 
 GRAD_STREAM = 1 << 63   # stream of the cotangent of the first output (the demo's), then +1...
-_CHANNEL_FIRST = (torch.nn.modules.conv._ConvNd, torch.nn.modules.batchnorm._NormBase,
-                  torch.nn.GroupNorm)
+nn = torch.nn
+_CONV_T = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
+_BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm,
+                nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d)
+_CHANNEL_FIRST = (nn.Conv1d, nn.Conv2d, nn.Conv3d) + _CONV_T + _BATCH_NORMS + (nn.GroupNorm,)
 _BOUNDED = {torch.nn.Tanh: "tanh", torch.nn.Sigmoid: "sigmoid", torch.nn.Softsign: "tanh",
             torch.nn.Hardtanh: "tanh"}
-_NORMS = (torch.nn.modules.batchnorm._NormBase, torch.nn.LayerNorm, torch.nn.GroupNorm,
-          torch.nn.LocalResponseNorm) + ((torch.nn.RMSNorm,) if hasattr(torch.nn, "RMSNorm")
-                                         else ())
+_NORMS = _BATCH_NORMS + (nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm) + \
+    ((nn.RMSNorm,) if hasattr(nn, "RMSNorm") else ())
 
 
 def as_args(inputs):
@@ -84,7 +87,7 @@ def _weight(module):
 def _weight_unit_axis(module, w):
     """The axis of ``w`` that indexes the module's output units."""
     if type(module).__name__ == "Conv1D" or isinstance(
-            module, (torch.nn.Embedding, torch.nn.modules.conv._ConvTransposeNd)):
+            module, (torch.nn.Embedding,) + _CONV_T):
         return 1
     return 0
 
@@ -167,12 +170,12 @@ class _Recorder:
         first = next((a for a in args if isinstance(a, torch.Tensor)), None)
         fed = first is not None and (next(module.parameters(recurse=False), None) is not None
                                      or bool(first.detach().any()))
-        self.pending[id(module)] = (first, None if first is None else first._version, fed)
+        self.pending[id(module)] = (first, None if first is None else version_of(first), fed)
 
     def _post(self, module, args, output):
         first, version, fed = self.pending.pop(id(module), (None, None, False))
         out = _first_float(output)
-        if out is None or (out is first and out._version == version):
+        if out is None or (out is first and version_of(out) == version):
             return      # no float output, or the input passed through unchanged
         wname, w = _weight(module)
         owns = next(module.parameters(recurse=False), None) is not None
