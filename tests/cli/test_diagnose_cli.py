@@ -60,6 +60,22 @@ def test_token_inputs_and_two_inputs(capsys):
     assert ids.dtype == np.int32 and ids.shape == (5, 7) and 0 <= ids.min() and ids.max() < 3
 
 
+def test_keras_factory(tmp_path, monkeypatch, capsys):
+    import importlib.util
+    monkeypatch.setenv("KERAS_BACKEND", os.environ.get("KERAS_BACKEND", "torch"))
+    if importlib.util.find_spec("keras") is None:
+        pytest.skip("needs keras")
+    (tmp_path / "cli_keras.py").write_text(
+        "import keras\n"
+        "def net():\n"
+        "    return keras.Sequential([keras.Input((6,))] +\n"
+        "                            [keras.layers.Dense(6, activation='relu') for _ in range(4)])\n")
+    assert main(["diagnose", "cli_keras:net", "--input", "5x6", "--lsuv", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["report"]["framework"].startswith("keras") and d["lsuv"]["converged"]
+    assert len(d["after_lsuv"]["layers"]) == 4
+
+
 def test_plot(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = tmp_path / "d.png"

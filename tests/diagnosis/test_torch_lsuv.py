@@ -157,6 +157,23 @@ def test_compared_with_the_lsuv_package():
     # rewritten it, so its Linear layers end up with pre-activation std ~sqrt(2)x the target
     bad = measured_stds(theirs, x)
     assert sum(abs(s - 1) > 0.1 for s in bad.values()) >= 6, bad
+    # a model of two inputs: the package calls model(batch) with the tuple as one argument
+    a = torch.from_numpy(fastinit.normal((8, 4), seed=0))
+    b = torch.from_numpy(fastinit.normal((8, 5), seed=1))
+    with pytest.raises(TypeError, match="missing 1 required positional argument"):
+        lsuv.lsuv_with_singlebatch(TwoInputs(), (a, b), verbose=False)
+    two = TwoInputs()
+    res = ft.lsuv_(two, (a, b))
+    assert res.converged and [u.name for u in res.units] == ["left", "right"]
+
+
+class TwoInputs(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.left, self.right = nn.Linear(4, 3), nn.Linear(5, 3)
+
+    def forward(self, x, y):
+        return self.left(x) + self.right(y)
 
 
 def test_bench_rows_report_the_costs():

@@ -3,7 +3,8 @@
 Everything fastinit uses from torch, JAX or Hugging Face transformers that is private
 (a leading underscore, an undocumented module) or that changed between versions is
 reached through one module per framework here -- :mod:`.torch`, :mod:`.jax`,
-:mod:`.transformers` -- never directly from the adapters.  Each entry says which
+:mod:`.transformers`, :mod:`.keras` (the layer-graph walk of :mod:`fastinit.diagnosis`) --
+never directly from the adapters.  Each entry says which
 versions it was checked against, checks what it can when first used (an attribute or
 signature present, a version in range) and has a stated fallback (a public equivalent,
 a slower path) or a clear error naming the version.  ``tests/core/test_compat.py``
