@@ -32,7 +32,8 @@ def is_tracer(x):
 
 
 def shard_map():
-    """``jax.shard_map`` (jax >= 0.7); on older jax ``jax.experimental.shard_map``'s."""
+    """``jax.shard_map`` (top level in recent jax, which deprecates the experimental one);
+    on older jax ``jax.experimental.shard_map``'s."""
     import jax
     fn = getattr(jax, "shard_map", None)
     if fn is not None:
@@ -42,8 +43,8 @@ def shard_map():
 
 
 def ffi():
-    """The module with ``register_ffi_target``/``ffi_call``: ``jax.ffi`` (jax >= 0.4.38),
-    else ``jax.extend.ffi``; None where neither has both."""
+    """The module with ``register_ffi_target``/``ffi_call``: ``jax.ffi`` (recent jax), else
+    ``jax.extend.ffi`` (older); None where neither has both."""
     import jax
     for mod in (getattr(jax, "ffi", None), getattr(getattr(jax, "extend", None), "ffi", None)):
         if mod is not None and hasattr(mod, "register_ffi_target") and hasattr(mod, "ffi_call"):
