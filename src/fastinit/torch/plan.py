@@ -161,7 +161,7 @@ class Rule:
         if kind == "constant":
             return f"const {p['value']:.6g}"
         if kind == "copied":
-            return "copied (values computed by the constructor)"
+            return "copied (values computed by the model's code)"
         return kind + ("(" + ", ".join(f"{k}={v:.4g}" for k, v in p.items()) + ")" if p else "")
 
     def __repr__(self):
