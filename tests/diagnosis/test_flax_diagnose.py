@@ -79,6 +79,23 @@ def test_nnx_mlp_matches_a_hand_written_forward_and_vjp():
     json.dumps(rep.to_dict(), allow_nan=False)
 
 
+def test_nnx_mode_is_restored():
+    class Drop(nnx.Module):
+        def __init__(self):
+            self.fc = nnx.Linear(16, 16, rngs=nnx.Rngs(0))
+            self.drop = nnx.Dropout(0.5, rngs=nnx.Rngs(1))
+
+        def __call__(self, x):
+            return self.drop(self.fc(x))
+    m = Drop()
+    m.train()
+    assert m.drop.deterministic is False
+    rep = fastinit.diagnose(m, X)                  # eval mode: dropout off
+    assert m.drop.deterministic is False and rep.layers[0].name == "fc"
+    fj.lsuv(m, X)
+    assert m.drop.deterministic is False
+
+
 def test_nnx_verdicts():
     m = MLP(depth=12)
     for layer in list(m.layers) + [m.out]:

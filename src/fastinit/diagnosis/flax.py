@@ -1,4 +1,4 @@
-"""`diagnose` for Flax modules, NNX and linen, and LSUV for NNX (``fastinit.jax.lsuv``).
+"""`diagnose` for Flax modules, NNX and linen (LSUV: :mod:`fastinit.diagnosis.flax_lsuv`).
 
 Each submodule call is seen through Flax's own interception where it has one (linen:
 ``nn.intercept_methods``); NNX has none, so for the duration of the call each of the
@@ -25,7 +25,7 @@ from ..fans import compute_fans
 from . import lsuv as _lsuv
 from .report import LayerStats, Report
 
-__all__ = ["diagnose", "lsuv"]
+__all__ = ["diagnose"]
 
 GRAD_STREAM = 1 << 63
 _WEIGHTS = ("kernel", "embedding")
@@ -160,6 +160,25 @@ def _nnx_units(model):
     return out
 
 
+class _mode:
+    """``model.train()``/``model.eval()`` for the duration, then each submodule's
+    ``deterministic`` and ``use_running_average`` flags back as they were."""
+    _FLAGS = ("deterministic", "use_running_average")
+
+    def __init__(self, model, train):
+        from flax import nnx
+        self.model, self.train = model, train
+        self.saved = [(m, f, getattr(m, f)) for _, m in nnx.iter_modules(model)
+                      for f in self._FLAGS if hasattr(m, f)]
+
+    def __enter__(self):
+        self.model.train() if self.train else self.model.eval()
+
+    def __exit__(self, *exc):
+        for m, f, v in self.saved:
+            setattr(m, f, v)
+
+
 class _swapped:
     """Give each module instance a subclass whose __call__ reports to ``hook``."""
 
@@ -200,9 +219,9 @@ def _nnx_diagnose(model, inputs, seed, loss, train):
     args = _as_args(inputs)
     units = _nnx_units(model)
     rec = _Recorder()
-    model.train() if train else model.eval()
-    with _swapped(units, lambda obj, path, name, kind, out, w, free, again, **info:
-                  rec.on_call(path, name, kind, out, w, free, **info)):
+    with _mode(model, train), \
+            _swapped(units, lambda obj, path, name, kind, out, w, free, again, **info:
+                     rec.on_call(path, name, kind, out, w, free, **info)):
         out = model(*args)
         graphdef, params, rest = nnx.split(model, nnx.Param, ...)
         probes = [jnp.zeros(r.shape, r._dtype) for r in rec.records]
@@ -295,91 +314,3 @@ def diagnose(model, inputs, *, seed=0, loss=None, train=False, variables=None):
     return Report(records, framework=f"{kind} {flax.__version__}", model=type(model).__name__,
                   inputs=shapes, seed=seed,
                   loss=None if loss is None else getattr(loss, "__name__", "loss"))
-
-
-# ---- LSUV (NNX) --------------------------------------------------------------------------
-
-def lsuv(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthogonal=True,
-         variables=None):
-    """Layer-sequential unit-variance initialisation of a Flax NNX module, in place:
-    :func:`fastinit.torch.lsuv_` for Flax.  Every submodule with a ``kernel`` or
-    ``embedding`` of 2+ dimensions (norms hold ``scale``, not a kernel: skipped) gets an
-    orthonormal one from :func:`fastinit.orthogonal` (Flax layout ``(..., in, out)``,
-    ``seed``, stream ``fastinit.stream_for_name("path.to.module.kernel")``; skipped with
-    ``orthogonal=False``) and a zero bias; then, in call order, it is rescaled until its
-    output std on ``inputs`` is within ``tol`` of ``target_std`` (at most ``max_iter``
-    rescales).  Two forward passes plus single-module calls.  Returns a
-    :class:`fastinit.diagnosis.LSUVResult`.
-
-    A linen module: pass its ``variables``; they are immutable, so the fitted copy comes
-    back with the result, ``variables, result = lsuv(module, x, variables=variables)``
-    (:mod:`fastinit.diagnosis.linen`: the layers are fitted while a pass runs, passes
-    repeat until one needs no rescale, usually 2)."""
-    from flax import nnx
-    from ..core.seeding import check_u64
-    from . import framework_of
-    seed = check_u64(seed, "seed")
-    target_std, tol, max_iter = _lsuv.check_args(target_std, tol, max_iter)
-    kind = framework_of(model)
-    if kind == "flax.linen":
-        from .linen import lsuv as linen_lsuv
-        return linen_lsuv(model, inputs, variables, seed=seed, target_std=target_std,
-                          tol=tol, max_iter=max_iter, orthogonal=orthogonal)
-    if kind != "flax.nnx":
-        raise TypeError(f"fastinit.jax.lsuv fits Flax NNX and linen modules, not a {kind} "
-                        "model")
-    if variables is not None:
-        raise TypeError("variables= is for linen modules; an NNX module holds its own")
-    args = _as_args(inputs)
-    units = [u for u in _nnx_units(model) if any(hasattr(u[1], n) for n in _WEIGHTS)
-             and u[2] is not None]
-    if not units:
-        raise ValueError("model has no module with a kernel or embedding of 2 or more "
-                         "dimensions to fit")
-    for path, m, weight, _ in units:
-        name = ".".join(map(str, path))
-        wname = next(n for n in _WEIGHTS if hasattr(m, n))
-        p = getattr(m, wname)
-        if orthogonal:
-            _set(p, jnp.asarray(_init.orthogonal(
-                tuple(_get(p).shape), seed=seed, stream=stream_for_name(f"{name}.{wname}"),
-                dtype=str(_get(p).dtype))))
-        b = getattr(m, "bias", None)
-        if isinstance(b, nnx.Variable) and _get(b) is not None:
-            _set(b, jnp.zeros_like(_get(b)))
-    result = _lsuv.LSUVResult(target_std, tol)
-    fitted, after, wanted = {}, {}, {path for path, *_ in units}
-    model.eval()
-
-    def std(out):
-        t = _first_float(out)
-        return math.nan if t is None else float(np.asarray(t, np.float64).std())
-
-    def fit(obj, path, name, kind, out, w, free, again, **_):
-        if path not in wanted or path in fitted:
-            return out
-        p = getattr(obj, next(n for n in _WEIGHTS if hasattr(obj, n)))
-        state = {"out": out}
-
-        def scale(f):
-            _set(p, _get(p) * f)
-            state["out"] = again()
-            result.module_calls += 1
-        fitted[path] = _lsuv.fit_unit(name, lambda: std(state["out"]), scale, target_std, tol,
-                                      max_iter)
-        return state["out"]
-
-    def check(obj, path, name, kind, out, w, free, again, **_):
-        if path in wanted and path not in after:
-            after[path] = std(out)
-        return out
-    with _swapped(units, fit):
-        model(*args)
-    with _swapped(units, check):
-        model(*args)
-    result.passes = 2
-    for path, u in fitted.items():
-        u.std_after = after.get(path)
-        result.units.append(u)
-    result.skipped = [".".join(map(str, p)) for p, *_ in units if p not in fitted]
-    return result

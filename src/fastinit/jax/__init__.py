@@ -47,9 +47,9 @@ __all__ = ["Initializer", "constant", "delta_orthogonal", "glorot_normal", "glor
 def lsuv(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthogonal=True,
          variables=None):
     """LSUV for a Flax NNX module (in place), or a linen module with its ``variables``
-    (returns the fitted copy too): see :func:`fastinit.diagnosis.flax.lsuv` (imports Flax
+    (returns the fitted copy too): see :func:`fastinit.diagnosis.flax_lsuv.lsuv` (imports Flax
     when called)."""
-    from ..diagnosis.flax import lsuv as _lsuv
+    from ..diagnosis.flax_lsuv import lsuv as _lsuv
     return _lsuv(model, inputs, seed=seed, target_std=target_std, tol=tol, max_iter=max_iter,
                  orthogonal=orthogonal, variables=variables)
 

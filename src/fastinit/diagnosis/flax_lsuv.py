@@ -1,6 +1,9 @@
-"""LSUV for a Flax linen module (``fastinit.jax.lsuv(module, inputs, variables=...)``).
+"""LSUV for Flax: NNX modules in place, linen modules on a copy of their variables
+(``fastinit.jax.lsuv``).
 
-linen variables are immutable, so the fit is done on a copy: each forward pass runs the
+NNX: each weighted submodule is fitted when the forward pass reaches it (the module alone
+re-run after each rescale), through the per-instance call hook of
+:mod:`fastinit.diagnosis.flax`.  linen: variables are immutable, so the fit is done on a copy: each forward pass runs the
 module through ``nn.intercept_methods``; at the first call of a weighted submodule whose
 output std is off by more than ``tol``, the output is multiplied by ``target_std / std``
 on the fly (exactly what the same factor on its kernel gives, the bias being zero and the
@@ -10,15 +13,15 @@ is then applied to the copy's kernel.  Passes repeat until one needs no rescale 
 import math
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from .. import initializers as _init
 from ..core.seeding import stream_for_name
 from . import lsuv as _lsuv
+from .flax import _WEIGHTS, _as_args, _first_float, _get, _mode, _nnx_units, _set, _swapped
 
 __all__ = ["lsuv"]
-
-_WEIGHTS = ("kernel", "embedding")
 
 
 def _plain(tree):
@@ -34,14 +37,8 @@ def _node(params, path):
     return params
 
 
-def _first_float(out):
-    import jax.numpy as jnp
-    return next((t for t in jax.tree_util.tree_leaves(out)
-                 if hasattr(t, "dtype") and jnp.issubdtype(t.dtype, jnp.floating)), None)
-
-
-def lsuv(module, inputs, variables, *, seed, target_std, tol, max_iter, orthogonal):
-    """See :func:`fastinit.diagnosis.flax.lsuv`; returns ``(new_variables, result)``."""
+def lsuv_linen(module, inputs, variables, *, seed, target_std, tol, max_iter, orthogonal):
+    """See :func:`lsuv`; returns ``(new_variables, result)``."""
     import flax.linen as nn
     if variables is None or "params" not in variables:
         raise TypeError("a Flax linen module needs its variables: lsuv(module, inputs, "
@@ -127,3 +124,88 @@ def lsuv(module, inputs, variables, *, seed, target_std, tol, max_iter, orthogon
         u.std_after = after.get(path, u.std_fitted)
         result.units.append(u)
     return {**variables, "params": params}, result
+
+
+def lsuv(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthogonal=True,
+         variables=None):
+    """Layer-sequential unit-variance initialisation of a Flax NNX module, in place:
+    :func:`fastinit.torch.lsuv_` for Flax.  Every submodule with a ``kernel`` or
+    ``embedding`` of 2+ dimensions (norms hold ``scale``, not a kernel: skipped) gets an
+    orthonormal one from :func:`fastinit.orthogonal` (Flax layout ``(..., in, out)``,
+    ``seed``, stream ``fastinit.stream_for_name("path.to.module.kernel")``; skipped with
+    ``orthogonal=False``) and a zero bias; then, in call order, it is rescaled until its
+    output std on ``inputs`` is within ``tol`` of ``target_std`` (at most ``max_iter``
+    rescales).  Two forward passes plus single-module calls.  Returns a
+    :class:`fastinit.diagnosis.LSUVResult`.
+
+    A linen module: pass its ``variables``; they are immutable, so the fitted copy comes
+    back with the result, ``variables, result = lsuv(module, x, variables=variables)``
+    (the layers are fitted while a pass runs, passes repeat until one needs no rescale,
+    usually 2)."""
+    from flax import nnx
+    from ..core.seeding import check_u64
+    from . import framework_of
+    seed = check_u64(seed, "seed")
+    target_std, tol, max_iter = _lsuv.check_args(target_std, tol, max_iter)
+    kind = framework_of(model)
+    if kind == "flax.linen":
+        return lsuv_linen(model, inputs, variables, seed=seed, target_std=target_std,
+                          tol=tol, max_iter=max_iter, orthogonal=orthogonal)
+    if kind != "flax.nnx":
+        raise TypeError(f"fastinit.jax.lsuv fits Flax NNX and linen modules, not a {kind} "
+                        "model")
+    if variables is not None:
+        raise TypeError("variables= is for linen modules; an NNX module holds its own")
+    args = _as_args(inputs)
+    units = [u for u in _nnx_units(model) if any(hasattr(u[1], n) for n in _WEIGHTS)
+             and u[2] is not None]
+    if not units:
+        raise ValueError("model has no module with a kernel or embedding of 2 or more "
+                         "dimensions to fit")
+    for path, m, weight, _ in units:
+        name = ".".join(map(str, path))
+        wname = next(n for n in _WEIGHTS if hasattr(m, n))
+        p = getattr(m, wname)
+        if orthogonal:
+            _set(p, jnp.asarray(_init.orthogonal(
+                tuple(_get(p).shape), seed=seed, stream=stream_for_name(f"{name}.{wname}"),
+                dtype=str(_get(p).dtype))))
+        b = getattr(m, "bias", None)
+        if isinstance(b, nnx.Variable) and _get(b) is not None:
+            _set(b, jnp.zeros_like(_get(b)))
+    result = _lsuv.LSUVResult(target_std, tol)
+    fitted, after, wanted = {}, {}, {path for path, *_ in units}
+
+    def std(out):
+        t = _first_float(out)
+        return math.nan if t is None else float(np.asarray(t, np.float64).std())
+
+    def fit(obj, path, name, kind, out, w, free, again, **_):
+        if path not in wanted or path in fitted:
+            return out
+        p = getattr(obj, next(n for n in _WEIGHTS if hasattr(obj, n)))
+        state = {"out": out}
+
+        def scale(f):
+            _set(p, _get(p) * f)
+            state["out"] = again()
+            result.module_calls += 1
+        fitted[path] = _lsuv.fit_unit(name, lambda: std(state["out"]), scale, target_std, tol,
+                                      max_iter)
+        return state["out"]
+
+    def check(obj, path, name, kind, out, w, free, again, **_):
+        if path in wanted and path not in after:
+            after[path] = std(out)
+        return out
+    with _mode(model, False):
+        with _swapped(units, fit):
+            model(*args)
+        with _swapped(units, check):
+            model(*args)
+    result.passes = 2
+    for path, u in fitted.items():
+        u.std_after = after.get(path)
+        result.units.append(u)
+    result.skipped = [".".join(map(str, p)) for p, *_ in units if p not in fitted]
+    return result
