@@ -264,3 +264,10 @@ def test_parameters_recreated_by_to_empty_keep_their_names():
     finit.init_module(m, seed=4, init=init)
     ref = finit.normal_(torch.empty(3, 8), 0.0, 0.1, seed=4, stream=S("1.weight"))
     assert torch.equal(m[1].weight, ref)
+
+
+def test_parameters_left_on_meta_raise_a_clear_error():
+    with torch.device("meta"):
+        m = nn.Sequential(nn.Linear(8, 8), nn.LayerNorm(8))
+    with pytest.raises(RuntimeError, match=r"meta device.*0.weight.*to_empty.*build"):
+        finit.init_module(m, seed=0)

@@ -234,6 +234,13 @@ def init_module(module, seed=None, scheme=None, *, init=None, generator=None):
                 _assign_row_zero(m.weight, m.padding_idx)
     # the model's init may have re-created or re-tied parameters: look at them as they are now
     params, owners = dict(module.named_parameters()), _owners(module)
+    on_meta = [n for n, p in params.items() if _is_meta(p)]
+    if on_meta:
+        raise RuntimeError(
+            f"init_module: {len(on_meta)} parameter(s) are still on the meta device after the "
+            f"model's init ({', '.join(on_meta[:4])}{', ...' if len(on_meta) > 4 else ''}): "
+            "nothing was filled. Materialise the model first (model.to_empty(device=...)), "
+            "or use fastinit.torch.build(factory, ...), which materialises and fills it")
     left = []
     for n, p in params.items():
         hit = mode.lookup(p)
@@ -254,6 +261,11 @@ def init_module(module, seed=None, scheme=None, *, init=None, generator=None):
                     else "only each module's reset_parameters()")
             warnings.warn(mismatch_message(module, rows, what), stacklevel=2)
     return module
+
+
+def _is_meta(p):
+    local = _torch_dtensor.local_tensor(p) if _torch_dtensor.is_dtensor(p) else p
+    return local.is_meta
 
 
 def _assign_row_zero(p, idx):
