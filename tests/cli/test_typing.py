@@ -38,8 +38,10 @@ def test_user_scripts_run():
     res = subprocess.run([sys.executable, SCRIPT], capture_output=True, text=True, check=True)
     assert "(784, 256)" in res.stdout
     if all(_installed(m) for m in ("jax", "keras")):
+        # Keras picks its backend at import; without KERAS_BACKEND it wants TensorFlow
+        env = {**os.environ, "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "jax")}
         res = subprocess.run([sys.executable, ADAPTERS], capture_output=True, text=True,
-                             check=True)
+                             check=True, env=env)
         assert "(8, 4)" in res.stdout
 
 
