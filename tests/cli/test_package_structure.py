@@ -11,10 +11,12 @@ MAX_LINES = 400
 # Deferred (function-local) imports that close a cycle, left to their owners; remove an
 # entry when its cycle is gone (the test then keeps it gone).
 KNOWN_CYCLE_EDGES = {
-    ("fastinit.diagnosis.flax", "fastinit.diagnosis"),   # framework_of (issue 19)
     ("fastinit.torch.plan", "fastinit.torch.build"),     # plan(factory) -> construct (issue 18)
 }
 EXEMPT = {"engine/sample.h"}         # the sampling math of the contract, one header
+
+if not os.path.isdir(PKG):     # pragma: no cover - a copy of the tests without the sources
+    pytest.skip("needs the source tree (src/fastinit)", allow_module_level=True)
 
 
 def _modules():

@@ -8,6 +8,7 @@ LSUV, the data-dependent fix, is ``fastinit.torch.lsuv_``, ``fastinit.keras.lsuv
 The frameworks are imported only when a model of theirs is diagnosed.
 """
 from ..core.seeding import check_u64
+from .kinds import framework_of
 from .lsuv import LSUVResult, UnitResult
 from .report import (DEAD_FRACTION, GROWTH, SATURATED_FRACTION, SATURATED_H, VERDICTS,
                      LayerStats, Report, Verdict, classify)
@@ -15,23 +16,6 @@ from .report import (DEAD_FRACTION, GROWTH, SATURATED_FRACTION, SATURATED_H, VER
 __all__ = ["diagnose", "Report", "LayerStats", "Verdict", "classify", "LSUVResult",
            "UnitResult", "VERDICTS", "GROWTH", "SATURATED_H", "SATURATED_FRACTION",
            "DEAD_FRACTION"]
-
-
-def framework_of(model) -> str:
-    """"torch", "keras", "flax.nnx" or "flax.linen", from the model's class; a clear
-    error for anything else."""
-    for cls in type(model).__mro__:
-        mod = cls.__module__ or ""
-        if mod.startswith("torch."):
-            return "torch"
-        if mod.startswith("keras.") or mod == "keras":
-            return "keras"
-        if mod.startswith("flax.nnx") or mod.startswith("flax.experimental.nnx"):
-            return "flax.nnx"
-        if mod.startswith("flax.linen"):
-            return "flax.linen"
-    raise TypeError("model must be a torch.nn.Module, a Keras 3 model or a Flax NNX/linen "
-                    f"module, got {type(model).__module__}.{type(model).__name__}")
 
 
 def diagnose(model, inputs, *, seed=0, loss=None, train=False, variables=None) -> Report:

@@ -122,7 +122,8 @@ def _parser():
 def main(argv=None):
     """Command-line entry point; returns the exit status."""
     args = _parser().parse_args(argv)
-    from . import diagnose, framework_of
+    from . import diagnose
+    from .kinds import framework_of
     try:
         seed = check_u64(args.seed, "--seed")
         if args.plot:

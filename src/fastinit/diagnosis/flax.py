@@ -13,16 +13,13 @@ modules (or a layer with a fused one).
 Gradients: ``jax.vjp`` of the model with a zero added to each recorded output (its
 gradient is the output's) and the parameters as arguments (NNX: ``nnx.split``/``merge``;
 linen: the ``params`` collection)."""
-import math
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .. import initializers as _init
-from ..core.seeding import stream_for_name
 from ..fans import compute_fans
-from . import lsuv as _lsuv
 from .report import LayerStats, Report
 
 __all__ = ["diagnose"]
@@ -304,7 +301,7 @@ def _linen_diagnose(module, inputs, variables, seed, loss, train):
 def diagnose(model, inputs, *, seed=0, loss=None, train=False, variables=None):
     """See :func:`fastinit.diagnose`."""
     import flax
-    from . import framework_of
+    from .kinds import framework_of
     kind = framework_of(model)
     if kind == "flax.nnx":
         records = _nnx_diagnose(model, inputs, seed, loss, train)

@@ -144,7 +144,7 @@ def lsuv(model, inputs, *, seed=0, target_std=1.0, tol=0.1, max_iter=10, orthogo
     usually 2)."""
     from flax import nnx
     from ..core.seeding import check_u64
-    from . import framework_of
+    from .kinds import framework_of
     seed = check_u64(seed, "seed")
     target_std, tol, max_iter = _lsuv.check_args(target_std, tol, max_iter)
     kind = framework_of(model)
