@@ -8,11 +8,6 @@ import pytest
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src")
 PKG = os.path.join(SRC, "fastinit")
 MAX_LINES = 400
-# Deferred (function-local) imports that close a cycle, left to their owners; remove an
-# entry when its cycle is gone (the test then keeps it gone).
-KNOWN_CYCLE_EDGES = {
-    ("fastinit.torch.plan", "fastinit.torch.build"),     # plan(factory) -> construct (issue 18)
-}
 EXEMPT = {"engine/sample.h"}         # the sampling math of the contract, one header
 
 if not os.path.isdir(PKG):     # pragma: no cover - a copy of the tests without the sources
@@ -88,9 +83,6 @@ def test_no_import_cycles():
     assert "fastinit.core.request" in modules and "fastinit.engine.gpu" in modules
     graph = {m: _imports(m, p, modules) for m, p in modules.items()}
     assert "fastinit.core.host" in graph["fastinit.core.request"]     # the walk sees imports
-    for a, b in KNOWN_CYCLE_EDGES:
-        assert b in graph[a], f"{a} no longer imports {b}: drop it from KNOWN_CYCLE_EDGES"
-        graph[a].discard(b)
     cycle = _cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
 

@@ -13,37 +13,7 @@ import warnings
 
 import torch
 
-from .plan import canonical_names, execute, rules_of
-from .record import Recorder, capture
-
-
-def construct(factory, args=(), kwargs=None):
-    """Run ``factory(*args, **kwargs)`` under :func:`.record.capture`.  Returns ``(model,
-    steps by canonical name, origin kind by canonical name)``; the model's parameters are
-    on the meta device."""
-    rec = Recorder()
-    try:
-        with capture(rec) as origins:
-            model = factory(*args, **(kwargs or {}))
-    except Exception as e:
-        raise RuntimeError(
-            f"build: {getattr(factory, '__name__', factory)!r} failed while its parameters "
-            f"were on the meta device ({type(e).__name__}: {e}). build needs a constructor "
-            "whose init code does not read parameter values; otherwise construct the model "
-            "and call fastinit.torch.init_module(model, seed, init=...)") from e
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"build: the factory must return a torch.nn.Module, got "
-                        f"{type(model).__name__}")
-    names = canonical_names(model)
-    steps, kinds = {}, {}
-    for p in model.parameters():
-        name = names[id(p)][0]
-        entry = origins.get(id(p))
-        origin_steps, kind = (entry[1], entry[2]) if entry else ([], "")
-        recorded = rec.steps.get(rec._by_id[id(p)][0], []) if id(p) in rec._by_id else []
-        steps[name] = list(origin_steps) + list(recorded)
-        kinds[name] = kind
-    return model, steps, kinds
+from .plan import construct, execute, rules_of
 
 
 def _tie_groups(model):

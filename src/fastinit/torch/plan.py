@@ -14,7 +14,7 @@ import math
 import torch
 
 from ..fans import calculate_gain, torch_fans
-from .record import Recorder, Step
+from .record import Recorder, Step, capture
 
 # steps that overwrite the whole tensor whatever it held
 _WHOLE_FILLS = frozenset({"uniform_", "normal_", "trunc_normal_", "xavier_uniform_",
@@ -279,7 +279,6 @@ def plan(model_or_factory, *args, init=None, **kwargs):
                         f"{type(model_or_factory).__name__}")
     if init is not None:
         raise TypeError("init= applies to plan(model); a factory's plan is its constructor")
-    from .build import construct
     model, steps, origins = construct(model_or_factory, args, kwargs)
     return Plan(rules_of(model, steps, origins),
                 source=f"{getattr(model_or_factory, '__name__', 'factory')}(...) constructor")
@@ -328,3 +327,32 @@ def _apply_step(p, s, name):
 
 
 __all__ = ["Plan", "Rule", "Step", "plan", "execute", "distribution"]
+
+
+def construct(factory, args=(), kwargs=None):
+    """Run ``factory(*args, **kwargs)`` under :func:`.record.capture`.  Returns ``(model,
+    steps by canonical name, origin kind by canonical name)``; the model's parameters are
+    on the meta device."""
+    rec = Recorder()
+    try:
+        with capture(rec) as origins:
+            model = factory(*args, **(kwargs or {}))
+    except Exception as e:
+        raise RuntimeError(
+            f"build: {getattr(factory, '__name__', factory)!r} failed while its parameters "
+            f"were on the meta device ({type(e).__name__}: {e}). build needs a constructor "
+            "whose init code does not read parameter values; otherwise construct the model "
+            "and call fastinit.torch.init_module(model, seed, init=...)") from e
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"build: the factory must return a torch.nn.Module, got "
+                        f"{type(model).__name__}")
+    names = canonical_names(model)
+    steps, kinds = {}, {}
+    for p in model.parameters():
+        name = names[id(p)][0]
+        entry = origins.get(id(p))
+        origin_steps, kind = (entry[1], entry[2]) if entry else ([], "")
+        recorded = rec.steps.get(rec._by_id[id(p)][0], []) if id(p) in rec._by_id else []
+        steps[name] = list(origin_steps) + list(recorded)
+        kinds[name] = kind
+    return model, steps, kinds
