@@ -98,12 +98,18 @@ class TorchCPUBackend(_TorchBase):
         return tuple(x.shape)             # torch.Size is a tuple of ints
 
     def fill(self, x, req):
+        if not x.is_meta:
+            self._check_out(x)
+        return self.write(x, req)
+
+    def write(self, x, req):
+        """:meth:`fill` of a tensor its caller has already checked free of overlap
+        (``fastinit.torch``, with torch's own error)."""
         if x.is_meta:
             return x
         if req.whole and x.is_contiguous():   # straight into the tensor's memory
             _cpu.fill_address(x.data_ptr(), x.numel(), req)
         else:
-            self._check_out(x)
             _cpu.fill(self.host_view(x), req)
         bump_version(x)
         return x
@@ -143,6 +149,10 @@ class TorchCUDABackend(_TorchBase):
 
     def fill(self, x, req):
         self._check_out(x)
+        return self.write(x, req)
+
+    def write(self, x, req):
+        """:meth:`fill` of a tensor its caller has already checked free of overlap."""
         return _gpu_module().fill_device(x, req)
 
 

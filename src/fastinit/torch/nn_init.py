@@ -6,8 +6,12 @@ import warnings
 import torch as _torch
 
 import fastinit as _fi
+from .. import backends as _backends
 from ..backends import dtensor as _torch_dtensor
 from ..compat import torch as _torch_compat
+from ..core import checks as _checks
+from ..core.request import make_request
+from ..engine._engine import DIST_NAMES
 from ..fans import calculate_gain, torch_fans as _torch_fans
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
@@ -76,10 +80,28 @@ def _check_tensor(tensor, kernel, op):
 
 
 def _check_overlap(t):
-    if _torch_compat.has_internal_overlap(t):
-        raise RuntimeError("unsupported operation: more than one element of the written-to "
-                           "tensor refers to a single memory location. Please clone() the "
-                           "tensor before performing the operation.")
+    """The one overlap check of a fill (the backend's ``write`` trusts it): fastinit's
+    exact test; an overlap torch itself refuses (``compat.torch.has_internal_overlap``)
+    gets torch's error, one torch cannot tell (an ``as_strided`` view) fastinit's."""
+    try:
+        _checks.torch_out(t)
+    except _checks.OverlapError:
+        if _torch_compat.has_internal_overlap(t):
+            raise RuntimeError("unsupported operation: more than one element of the "
+                               "written-to tensor refers to a single memory location. "
+                               "Please clone() the tensor before performing the "
+                               "operation.") from None
+        raise
+
+
+def _real_dtype(t):
+    """The fastinit dtype of ``t``'s elements, parsed once per fill (a complex tensor is
+    filled as its real view: complex64 -> float32)."""
+    return _checks.dtype(_REAL.get(t.dtype, t.dtype), "the array's dtype")
+
+
+_REAL = {_torch.complex32: _torch.float16, _torch.complex64: _torch.float32,
+         _torch.complex128: _torch.float64}
 
 
 def _check_gain(gain):
@@ -97,19 +119,22 @@ def _check_uniform(a, b):
 
 
 # ---- fills --------------------------------------------------------------------------------
-_CATALOG = {"uniform": "uniform_", "normal": "normal_", "truncated": "truncated_normal_"}
+# a distribution's name ("uniform", "normal", "truncated": the engine's) -> its code
+_DIST_CODES = {name: code for code, name in enumerate(DIST_NAMES)}
 
 
-def _fill_block(t, dist, args, seed, stream, global_shape=None, start=None):
-    """One plain tensor (or a block of a shard) through the public catalog."""
+def _fill_block(t, dt, dist, args, seed, stream, global_shape=None, start=None):
+    """One plain tensor (or a block of a shard), checked by the caller (dtype ``dt``
+    parsed, no overlap, ``seed`` resolved): its request, then its backend's write."""
     if t.is_complex():
         t = _torch.view_as_real(t)
         global_shape = (tuple(t.shape[:-1]) if global_shape is None else tuple(global_shape)) + (2,)
         start = ((0,) * (t.dim() - 1) if start is None else tuple(start)) + (0,)
         if dist == "normal":     # torch: each part has half the variance
             args = (args[0], args[1] / _SQRT2)
-    getattr(_fi, _CATALOG[dist])(t, *args, seed=seed, stream=stream,
-                                 global_shape=global_shape, start=start)
+    req = make_request(_DIST_CODES[dist], args, dt, tuple(t.shape), seed=seed, stream=stream,
+                       global_shape=global_shape, start=start)
+    _backends.for_array(t, "tensor").write(t, req)
 
 
 def _fill(tensor, dist, args, seed, stream, generator=None):
@@ -118,12 +143,13 @@ def _fill(tensor, dist, args, seed, stream, generator=None):
         return tensor
     _check_overlap(local)
     seed = _seed_of(seed, generator)
+    dt = _real_dtype(local)
     with _torch.no_grad():
         if local is tensor:
-            _fill_block(tensor, dist, args, seed, stream)
+            _fill_block(tensor, dt, dist, args, seed, stream)
         else:
             _torch_dtensor.fill(tensor, lambda view, gshape, start: _fill_block(
-                view, dist, args, seed, stream, gshape, start))
+                view, dt, dist, args, seed, stream, gshape, start))
     return tensor
 
 
@@ -313,7 +339,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None, *, seed=None, stream=0):
         return _assign(tensor, _torch.zeros(shape, dtype=tensor.dtype))
     if tensor.dtype.is_complex:
         host = _torch.empty(shape, dtype=tensor.dtype)
-        _fill_block(host, "normal", (0.0, std), seed, stream)
+        _fill_block(host, _real_dtype(host), "normal", (0.0, std), seed, stream)
         host[_fi.sparse(shape, sparsity, 1.0, seed=seed, stream=stream, dtype="float64",
                         xp=_torch) == 0] = 0
     else:
