@@ -1,6 +1,7 @@
 """torch's private APIs and version-dependent layouts, in one place.
 
-Read against torch 2.13 (the one CI installs; the declared minimum is 2.1).  Each
+Read against torch 2.13.0 and 2.14.1 (CI pins 2.14.1 with torchvision 0.29.1, .ci/run;
+tests/adapters/test_compat.py passes under both; the declared minimum is 2.1).  Each
 function names the private thing it uses, checks the feature itself (the attribute is
 there, the signature has the parameter names it was written for) rather than a version
 number -- a number cannot say whether a private function kept its signature -- and
@@ -40,7 +41,7 @@ def bump_version(t):
     (a write made behind autograd's back: a tensor saved for backward is then reported
     as modified instead of silently giving wrong gradients).
 
-    ``torch.autograd.graph.increment_version`` (public in torch 2.13).  Without it, or
+    ``torch.autograd.graph.increment_version`` (public in torch 2.13 and 2.14).  Without it, or
     for tensors without a version counter (inference tensors), nothing is bumped."""
     global _increment_version
     if _increment_version is None:      # looked up once: this runs on every small fill
@@ -106,7 +107,7 @@ def shard_offsets_fn():
 
     ``torch.distributed.tensor._utils._get_shard_size_and_offsets(curr_local_size,
     mesh_dim_size, rank, placement, previous_offsets, zero_global_offset, skip_offset)``
-    -> ``(size, offsets tensor)`` (read in torch 2.13): the one place that knows every
+    -> ``(size, offsets tensor)`` (read in torch 2.13 and 2.14): the one place that knows every
     placement's order rules (``_StridedShard`` shards right to left).  The signature is
     checked by parameter names, so a changed one is never called with the wrong
     arguments."""
@@ -128,14 +129,14 @@ def local_shape_and_offset(global_shape, mesh, placements):
     (its indices are not one run).
 
     ``torch.distributed.tensor._utils.compute_local_shape_and_global_offset`` (read in
-    torch 2.13)."""
+    torch 2.13 and 2.14)."""
     kinds = shard_placements()
     if len(kinds) > 1 and any(isinstance(p, kinds[1]) for p in placements):
         raise NotImplementedError(
             f"this torch ({'.'.join(map(str, version()))}) has no "
             "torch.distributed.tensor._utils._get_shard_size_and_offsets with the "
             "signature fastinit knows, so it cannot place a _StridedShard (FSDP2 over "
-            "tensor parallelism) shard; use a torch whose function matches (2.13 does) or "
+            "tensor parallelism) shard; use a torch whose function matches (2.13 and 2.14 do) or "
             "initialise before sharding")
     from torch.distributed.tensor._utils import compute_local_shape_and_global_offset
     return compute_local_shape_and_global_offset(global_shape, mesh, placements)
