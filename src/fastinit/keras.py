@@ -29,7 +29,7 @@ import numpy as _np
 from .core import seeding as _seeding
 from .core.checks import DTYPE_NAMES as _DTYPE_NAMES
 from .fans import fans_of as _fans_of
-from .presets import PRESETS as _PRESET_ROWS
+from .presets import PRESETS as _PRESET_ROWS, preset as _row
 from . import initializers as _catalog
 
 __all__ = ["Zeros", "Ones", "Constant", "Identity", "RandomUniform", "RandomNormal",
@@ -37,7 +37,6 @@ __all__ = ["Zeros", "Ones", "Constant", "Identity", "RandomUniform", "RandomNorm
            "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal"]
 
 _register = _keras.saving.register_keras_serializable(package="fastinit")
-_PRESETS = {p.name: p for p in _PRESET_ROWS}
 _FLOATS = _DTYPE_NAMES
 _U64 = 1 << 64
 
@@ -345,7 +344,7 @@ class _Preset(VarianceScaling):
 def _preset_class(name: str) -> "type[_Preset]":
     """The Keras class of preset ``name`` of :data:`fastinit.presets.PRESETS`
     (``glorot_uniform`` -> ``GlorotUniform``), registered for serialisation."""
-    p = _PRESETS[name]
+    p = _row(name)
     cls = type(p.keras_name, (_Preset,), {
         "__doc__": p.summary + ".", "__module__": __name__,
         "_SETTINGS": (p.scale, p.mode, p.distribution)})

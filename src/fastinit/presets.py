@@ -7,12 +7,13 @@ the torch schemes (:data:`fastinit.torch.SCHEMES`) are all built from :data:`PRE
 normal (``torch.nn.init``'s ``xavier_normal_``/``kaiming_normal_`` draw a plain normal, so
 the torch schemes map ``truncated_normal`` to torch's normal).
 
-Adding a preset is adding one row here (and its name to the ``__all__`` lists, which
-are built from this table too).
+Adding a preset is adding one row here, then one line naming it in each adapter and
+its names in ``fastinit.initializers.__all__`` (docs/architecture.rst, "Adding a preset";
+tests/catalog/test_preset_recipe.py adds a toy row that way).
 """
 from typing import NamedTuple, Tuple
 
-__all__ = ["Preset", "PRESETS", "TRUNCATED_STD"]
+__all__ = ["Preset", "PRESETS", "TRUNCATED_STD", "preset"]
 
 # std of N(0, 1) truncated to [-2, 2]: the truncated_normal presets divide by it so the
 # final std is sqrt(variance) (jax/_src/nn/initializers.py uses the same constant)
@@ -63,3 +64,12 @@ PRESETS: Tuple[Preset, ...] = (
            "'float64'"),
 )
 """The presets, in the order the catalog lists them."""
+
+
+def preset(name: str) -> Preset:
+    """The row named ``name``, looked up in :data:`PRESETS` when called (the adapters'
+    builders use it, so a row added to the table is found)."""
+    for p in PRESETS:
+        if p.name == name:
+            return p
+    raise KeyError(f"no preset named {name!r} in fastinit.presets.PRESETS")

@@ -12,9 +12,7 @@ import fastinit as _fi
 from .args import _concrete, _dtype, _scalar, _shape
 from .draws import _catalog, _complex_normal, _orthogonal_host, _variance_scaling_draw
 from .execution import _named_sharding, _run
-from ..presets import PRESETS
-
-_PRESETS = {p.name: p for p in PRESETS}
+from ..presets import PRESETS, preset as _row
 
 
 Initializer = jax.nn.initializers.Initializer
@@ -147,7 +145,7 @@ def variance_scaling(scale: Any, mode: str, distribution: str, in_axis: Any = -2
 def _preset(name: str) -> Callable[..., Initializer]:
     """The builder of preset ``name`` of :data:`fastinit.presets.PRESETS`:
     ``variance_scaling`` with the row's (scale, mode, distribution)."""
-    p = _PRESETS[name]
+    p = _row(name)
 
     def builder(in_axis: Any = -2, out_axis: Any = -1, batch_axis: Any = (),
                 dtype: Any = None) -> Initializer:

@@ -29,8 +29,11 @@ def _scheme(p):
     if p.mode == "fan_avg" and p.scale == 1.0:
         fn = xavier_uniform_ if uniform else xavier_normal_
         return lambda t, **kw: fn(t, **kw)
-    nonlinearity = {2.0: "relu", 1.0: "linear"}[p.scale]
-    assert p.mode == "fan_in", p
+    nonlinearity = {2.0: "relu", 1.0: "linear"}.get(p.scale) if p.mode == "fan_in" else None
+    if nonlinearity is None:
+        raise ValueError(f"preset {p.name!r} (scale {p.scale:g}, {p.mode!r}) has no torch "
+                         "scheme: torch's xavier_*_ is (1, 'fan_avg'), kaiming_*_ with relu "
+                         "or linear (2 or 1, 'fan_in')")
     fn = kaiming_uniform_ if uniform else kaiming_normal_
     return lambda t, **kw: fn(t, nonlinearity=nonlinearity, **kw)
 
