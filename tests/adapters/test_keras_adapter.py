@@ -5,8 +5,6 @@ import ast
 import importlib.util
 import math
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -20,6 +18,7 @@ if BACKEND not in ("torch", "jax", "numpy"):   # pragma: no cover - tensorflow l
 
 import fastinit
 import fastinit.keras as fk
+from keras_rerun import on_jax_backend
 
 
 def _np(x):
@@ -249,17 +248,7 @@ def test_bad_fan_axes_are_value_errors():
         fk.GlorotUniform(seed=1, input_axes=[0], output_axes=[-3])((3, 4))
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(BACKEND != "torch" or os.environ.get("FASTINIT_KERAS_CHILD") == "1",
-                    reason="the torch-backend run starts the jax-backend one")
-def test_on_jax_backend():
-    pytest.importorskip("jax")
-    env = dict(os.environ, KERAS_BACKEND="jax", FASTINIT_KERAS_CHILD="1", JAX_PLATFORMS="cpu")
-    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                        os.path.abspath(__file__)], capture_output=True, text=True, env=env,
-                       timeout=600)
-    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
-    assert " passed" in r.stdout and "failed" not in r.stdout
+test_on_jax_backend = on_jax_backend(__file__, BACKEND)
 
 
 def test_truncated_normal_stddev_zero_is_the_mean_like_keras():

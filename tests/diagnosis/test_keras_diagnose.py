@@ -4,8 +4,6 @@ subprocess (the backend is fixed when keras is imported)."""
 import importlib.util
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -18,6 +16,7 @@ if BACKEND not in ("torch", "jax"):   # pragma: no cover - tensorflow or numpy l
 
 import fastinit
 import fastinit.keras as fk
+from keras_rerun import on_jax_backend
 
 
 def _np(x):
@@ -137,14 +136,4 @@ def test_attention_embedding_and_ops():
         assert abs(_np(o).astype(np.float64).std() - 1) <= 0.1
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(BACKEND != "torch" or os.environ.get("FASTINIT_KERAS_CHILD") == "1",
-                    reason="the torch-backend run starts the jax-backend one")
-def test_on_jax_backend():
-    pytest.importorskip("jax")
-    env = dict(os.environ, KERAS_BACKEND="jax", FASTINIT_KERAS_CHILD="1", JAX_PLATFORMS="cpu")
-    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                        os.path.abspath(__file__)], capture_output=True, text=True, env=env,
-                       timeout=600)
-    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
-    assert " passed" in r.stdout and "failed" not in r.stdout
+test_on_jax_backend = on_jax_backend(__file__, BACKEND)
