@@ -6,7 +6,6 @@ fits the same model on the whole batch.  Exit status 0 when every rank agrees.""
 import datetime
 import os
 import socket
-import sys
 
 import torch
 import torch.distributed as dist

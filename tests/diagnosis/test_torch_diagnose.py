@@ -15,7 +15,7 @@ import fastinit.torch
 from fastinit.tools import demo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_models import TinyLM, resnet_no_bn  # noqa: E402
+from torch_models import TinyLM, resnet_no_bn, tiny_gpt2  # noqa: E402
 
 GRAD_STREAM = 1 << 63
 DEMO_WORD = {"saturates": "saturating", "explodes": "exploding", "vanishes": "vanishing",
@@ -212,11 +212,7 @@ def test_bad_arguments_name_the_argument():
 
 
 def test_hf_gpt2_from_config():
-    transformers = pytest.importorskip("transformers")
-    cfg = transformers.GPT2Config(vocab_size=64, n_positions=16, n_embd=32, n_layer=2,
-                                  n_head=2, use_cache=False)
-    torch.manual_seed(0)
-    model = transformers.GPT2LMHeadModel(cfg)
+    model, cfg = tiny_gpt2()
     ids = torch.from_numpy(np.arange(20).reshape(2, 10) % 64)
     rep = fastinit.diagnose(model, ids)
     kinds = {s.kind for s in rep.layers}

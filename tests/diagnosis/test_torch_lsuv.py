@@ -14,7 +14,7 @@ import fastinit
 import fastinit.torch as ft
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_models import TinyLM, resnet_no_bn  # noqa: E402
+from torch_models import TinyLM, resnet_no_bn, tiny_gpt2  # noqa: E402
 
 
 def measured_stds(model, inputs, kinds=(nn.Linear, nn.Conv1d, nn.Conv2d, nn.Embedding)):
@@ -129,11 +129,7 @@ def test_bad_arguments():
 
 
 def test_hf_gpt2():
-    transformers = pytest.importorskip("transformers")
-    cfg = transformers.GPT2Config(vocab_size=64, n_positions=16, n_embd=32, n_layer=2,
-                                  n_head=2, use_cache=False)
-    torch.manual_seed(0)
-    model = transformers.GPT2LMHeadModel(cfg)
+    model, cfg = tiny_gpt2()
     ids = torch.from_numpy(np.arange(40).reshape(4, 10) % 64)
     res = ft.lsuv_(model, ids)
     assert res.converged and res.tied == {"lm_head": "transformer.wte"}

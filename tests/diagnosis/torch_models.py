@@ -1,5 +1,5 @@
 """Small torch models the diagnosis tests share: a transformer-style LM with attention,
-residuals and tied embeddings, and a ResNet without batch norm."""
+residuals and tied embeddings, a ResNet without batch norm, and a tiny Hugging Face GPT-2 from its config."""
 import torch
 
 nn = torch.nn
@@ -49,3 +49,14 @@ def resnet_no_bn(blocks=6, c=8):
     return nn.Sequential(nn.Conv2d(3, c, 3, padding=1), nn.ReLU(inplace=True),
                          *[ResBlock(c) for _ in range(blocks)],
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 10))
+
+
+def tiny_gpt2():
+    """(model, config): GPT-2 with 2 layers of width 32, built from its config (no
+    download); skips where transformers is not installed."""
+    import pytest
+    transformers = pytest.importorskip("transformers")
+    cfg = transformers.GPT2Config(vocab_size=64, n_positions=16, n_embd=32, n_layer=2,
+                                  n_head=2, use_cache=False)
+    torch.manual_seed(0)
+    return transformers.GPT2LMHeadModel(cfg), cfg
