@@ -1,7 +1,6 @@
 """`python -m fastinit diagnose package.module:factory --input SHAPE [--lsuv] [--plot]`."""
 import json
 import os
-import sys
 
 import numpy as np
 import pytest

@@ -29,6 +29,7 @@ def _row(name, params, ours, theirs):
 def _hf_row(name, cls, cfg, repeat):
     import torch
     import fastinit.torch as finit
+    from ...compat import transformers as _hf
     with torch.device("meta"):
         model = cls(cfg)
     model.to_empty(device="cpu")
@@ -36,8 +37,7 @@ def _hf_row(name, cls, cfg, repeat):
     n = sum(p.numel() for p in model.parameters())
 
     def theirs():
-        for m in model.modules():
-            m.__dict__.pop("_is_hf_initialized", None)
+        _hf.clear_initialised_flags(model)     # else the model's init skips every module
         model.init_weights()
     ours = lambda: finit.init_module(model, seed=0)   # noqa: E731
     row = _row(name, n, _best(ours, repeat), _best(theirs, repeat))
